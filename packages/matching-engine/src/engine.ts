@@ -1,0 +1,1675 @@
+/**
+ * The matching engine: a deterministic state machine for binary prediction markets.
+ * Commands in (`execute`), events out (to an `EventSink`), typed results back.
+ *
+ * It owns every book, account and position; it does no IO and reads no clock (time arrives
+ * on each command as `tsMs`). Mechanics follow ../../../shared/DESIGN.md:
+ * - one book per market in YES ticks; BUY/SELL x YES/NO mapped onto it; crosses labelled
+ *   TRANSFER / MINT / MERGE (Polymarket ctf-exchange `_deriveMatchType`);
+ * - price-time priority; trades at the resting (maker) price; price improvement goes to the
+ *   taker, whose unused escrow is released (Polymarket docs; Kalshi order types);
+ * - escrow at acceptance (price x qty cents for buys, qty shares for sells); an order that
+ *   cannot be escrowed is rejected whole; no selling of shares not held;
+ * - netting: a user's available YES and NO in one market are merged pairwise for 100 cents
+ *   each, at once, so positions stay one-sided (shares locked in sell orders are netted
+ *   when released);
+ * - lifecycle DRAFT -> OPEN -> (HALTED <-> OPEN) -> CLOSED -> RESOLVED | CANCELLED.
+ *
+ * The exact order of checks and events of each command is part of the contract (the
+ * reference model in test/reference.ts reproduces it event by event); see the method docs.
+ */
+import { Book, BID, ASK } from './book.ts';
+import { RejectCode, rejectCodeName } from './codes.ts';
+import {
+  OrderStore,
+  NIL,
+  BUY_YES,
+  SELL_YES,
+  BUY_NO,
+  SELL_NO,
+  TIF_GTC,
+  TIF_GTD,
+  TIF_IOC,
+  TIF_FOK,
+  FLAG_MARKET,
+  FLAG_POST_ONLY,
+  STP_CANCEL_TAKER,
+  STP_CANCEL_MAKER,
+  STP_CANCEL_BOTH,
+  STP_SHIFT,
+} from './order-store.ts';
+import { TimeHeap } from './time-heap.ts';
+import { hashString } from './hash.ts';
+import {
+  DEFAULT_ENGINE_CONFIG,
+  type AccountView,
+  type AmendOrderCommand,
+  type BookSide,
+  type CancelAllCommand,
+  type CancelAllResult,
+  type CancelOrderCommand,
+  type Command,
+  type CommandResult,
+  type CreateMarketCommand,
+  type DuplicateOrderResult,
+  type EngineConfig,
+  type EngineSnapshot,
+  type EventSink,
+  type GrantCommand,
+  type Ladder,
+  type LadderLevel,
+  type LedgerReason,
+  type MarketStatus,
+  type MarketView,
+  type OkResult,
+  type OpenAccountCommand,
+  type OrderResult,
+  type OrderStatus,
+  type OrderUpdateReason,
+  type OrderView,
+  type Outcome,
+  type PlaceOrderCommand,
+  type PositionView,
+  type Rejection,
+  type SetMarketStatusCommand,
+  type StpMode,
+  type TimeInForce,
+  type TradeKind,
+} from './types.ts';
+
+const NULL_SINK: EventSink = { emit() {} };
+
+const TIF_NAMES: readonly TimeInForce[] = ['GTC', 'GTD', 'IOC', 'FOK'];
+const STP_NAMES: readonly StpMode[] = ['CANCEL_TAKER', 'CANCEL_MAKER', 'CANCEL_BOTH'];
+const TIF_CODES: Record<string, number> = { GTC: TIF_GTC, GTD: TIF_GTD, IOC: TIF_IOC, FOK: TIF_FOK };
+const STP_CODES: Record<string, number> = {
+  CANCEL_TAKER: STP_CANCEL_TAKER,
+  CANCEL_MAKER: STP_CANCEL_MAKER,
+  CANCEL_BOTH: STP_CANCEL_BOTH,
+};
+const VALID_TICKS = new Set([1, 2, 4, 5, 10, 20, 25, 50]);
+const MARKET_STATUSES: ReadonlySet<string> = new Set(['DRAFT', 'OPEN', 'HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED']);
+
+/** Allowed transitions (DESIGN.md, "Market lifecycle"). RESOLVED and CANCELLED from OPEN/HALTED close first. */
+export const MARKET_TRANSITIONS: Readonly<Record<MarketStatus, readonly MarketStatus[]>> = Object.freeze({
+  DRAFT: ['OPEN', 'CANCELLED'],
+  OPEN: ['HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED'],
+  HALTED: ['OPEN', 'CLOSED', 'RESOLVED', 'CANCELLED'],
+  CLOSED: ['RESOLVED', 'CANCELLED'],
+  RESOLVED: [],
+  CANCELLED: [],
+});
+
+/** Stop reasons of the taker loop. */
+const STOP_NONE = 0;
+const STOP_STP = 1;
+const STOP_BUDGET = 2;
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
+
+/** floor(a * b / c) exactly, for non-negative safe integers (c > 0). */
+export function mulDivFloor(a: number, b: number, c: number): number {
+  const prod = a * b;
+  if (prod <= Number.MAX_SAFE_INTEGER) {
+    let q = Math.floor(prod / c);
+    if (q * c > prod) q--;
+    else if ((q + 1) * c <= prod) q++;
+    return q;
+  }
+  return Number((BigInt(a) * BigInt(b)) / BigInt(c));
+}
+
+class Account {
+  available = 0;
+  locked = 0;
+  dirty = false;
+  /** The user's resting orders in ascending queueSeq (list through OrderStore.uPrev/uNext). */
+  ordersHead = NIL;
+  ordersTail = NIL;
+  /** clientOrderId -> order id, for every order ever accepted with one. */
+  clientOrderIds: Map<string, number> | null = null;
+  readonly ledgerId: string;
+  constructor(
+    readonly idx: number,
+    readonly userId: string,
+  ) {
+    this.ledgerId = `U:${userId}`;
+  }
+}
+
+class Market {
+  status: MarketStatus = 'DRAFT';
+  outcome: Outcome | null = null;
+  seq = 0;
+  pairs = 0;
+  collateral = 0;
+  /** Last trade price on the YES book; 0 = none yet. */
+  lastPrice = 0;
+  volume = 0;
+  readonly book = new Book();
+  readonly positions = new Map<number, Position>();
+  /** Per level index: 1 when a BOOK_LEVEL event is pending for this command. */
+  readonly levelDirty = new Uint8Array(202);
+  readonly ledgerId: string;
+  constructor(
+    readonly idx: number,
+    readonly id: string,
+    readonly closesAtMs: number | null,
+    readonly tick: number,
+  ) {
+    this.ledgerId = `M:${id}`;
+  }
+}
+
+class Position {
+  yesAvail = 0;
+  yesLocked = 0;
+  noAvail = 0;
+  noLocked = 0;
+  yesCost = 0;
+  noCost = 0;
+  realised = 0;
+  openOrders = 0;
+  dirty = false;
+  constructor(
+    readonly idx: number,
+    readonly account: Account,
+    readonly market: Market,
+  ) {}
+}
+
+const bookSideOf = (action: number): number => (action === BUY_YES || action === SELL_NO ? BID : ASK);
+/** Price in the order's own outcome, from a YES-book price. */
+const ownPrice = (action: number, yesPrice: number): number => (action < 2 ? yesPrice : 100 - yesPrice);
+
+/**
+ * The engine. Construct empty (`new MatchingEngine(config, sink)`) or from a snapshot
+ * (`MatchingEngine.restore`). All mutation goes through `execute`.
+ */
+export class MatchingEngine {
+  readonly config: Readonly<EngineConfig>;
+  private sink: EventSink;
+  private readonly store: OrderStore;
+  private readonly slotById = new Map<number, number>();
+  private readonly accounts: Account[] = [];
+  private readonly accountByUser = new Map<string, Account>();
+  private readonly markets: Market[] = [];
+  private readonly marketById = new Map<string, Market>();
+  private readonly positions: Position[] = [];
+  private readonly expiries = new TimeHeap();
+  private readonly closes = new TimeHeap();
+  private nowMs = 0;
+  private nextOrderId = 1;
+  private nextTradeId = 1;
+  private nextQueueSeq = 1;
+  private houseCents = 0;
+  private grantedCents = 0;
+  /** Pending BOOK_LEVEL events: market index * 202 + level index, first touched first. */
+  private dirtyLevels: number[] = [];
+  private dirtyAccounts: Account[] = [];
+  private dirtyPositions: Position[] = [];
+  /** Market-buy budget left during one taker pass. */
+  private budgetMode = false;
+  private budgetLeft = 0;
+
+  /**
+   * @param config limits; omitted fields take `DEFAULT_ENGINE_CONFIG`.
+   * @param sink receives every event; default discards them.
+   * @param initialOrderCapacity order slots allocated up front (grows by doubling).
+   */
+  constructor(config: Partial<EngineConfig> = {}, sink: EventSink = NULL_SINK, initialOrderCapacity = 1024) {
+    const cfg = { ...DEFAULT_ENGINE_CONFIG, ...config };
+    if (!isInt(cfg.maxOrderQty) || cfg.maxOrderQty < 1 || cfg.maxOrderQty > 1_000_000_000) {
+      throw new Error('config.maxOrderQty must be an integer in 1..1e9');
+    }
+    this.config = Object.freeze(cfg);
+    this.sink = sink;
+    this.store = new OrderStore(initialOrderCapacity);
+  }
+
+  /** Replace the event sink (e.g. a fresh collector per batch). */
+  setSink(sink: EventSink): void {
+    this.sink = sink;
+  }
+
+  /** The engine clock: the largest `tsMs` seen. */
+  get timeMs(): number {
+    return this.nowMs;
+  }
+
+  /**
+   * Execute one command. Before the command itself, the clock moves to
+   * max(clock, cmd.tsMs): due GTD orders expire (by expiry time, then order id) and due
+   * markets close (by close time, then market id). After it, pending BOOK_LEVEL, BALANCE
+   * and POSITION events are emitted.
+   *
+   * Returns a typed result; rejections carry a RejectCode. Throws only on a bug in the
+   * caller (a `tsMs` that is not a non-negative safe integer, an unknown command type).
+   */
+  execute(cmd: Command): CommandResult {
+    const ts = cmd.tsMs;
+    if (!isInt(ts) || ts < 0) throw new Error(`command tsMs must be a non-negative safe integer, got ${String(ts)}`);
+    if (ts > this.nowMs) this.nowMs = ts;
+    this.runClock();
+    let result: CommandResult;
+    switch (cmd.type) {
+      case 'PLACE':
+        result = this.place(cmd);
+        break;
+      case 'CANCEL':
+        result = this.cancel(cmd);
+        break;
+      case 'CANCEL_ALL':
+        result = this.cancelAll(cmd);
+        break;
+      case 'AMEND':
+        result = this.amend(cmd);
+        break;
+      case 'OPEN_ACCOUNT':
+        result = this.openAccount(cmd);
+        break;
+      case 'GRANT':
+        result = this.grant(cmd);
+        break;
+      case 'CREATE_MARKET':
+        result = this.createMarket(cmd);
+        break;
+      case 'SET_MARKET_STATUS':
+        result = this.setMarketStatus(cmd);
+        break;
+      case 'ADVANCE_TIME':
+        result = { ok: true };
+        break;
+      default:
+        throw new Error(`unknown command type ${(cmd as { type: unknown }).type as string}`);
+    }
+    this.flush();
+    return result;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Commands
+
+  /**
+   * PLACE. Checks, in this order (the first failure is the rejection):
+   * 1. account exists (UNKNOWN_ACCOUNT);
+   * 2. clientOrderId well-formed (INVALID_CLIENT_ORDER_ID); seen before -> duplicate result,
+   *    no event;
+   * 3. market exists (UNKNOWN_MARKET), is OPEN (MARKET_HALTED, MARKET_NOT_OPEN);
+   * 4. side, outcome, order type, time in force, stp are known values (INVALID_FIELD);
+   * 5. combination: market orders are IOC or FOK, post-only only on GTC/GTD limits
+   *    (INVALID_ORDER_TYPE);
+   * 6. price: limit needs an integer 1..99 (INVALID_PRICE) on the tick (PRICE_NOT_ON_TICK);
+   *    a market order takes none (INVALID_PRICE);
+   * 7. qty positive integer (INVALID_QUANTITY), <= maxOrderQty (QUANTITY_TOO_LARGE);
+   * 8. GTD needs expiresAtMs > clock; others take none (INVALID_EXPIRY);
+   * 9. maxCostCents only on market buys, positive integer (INVALID_MAX_COST);
+   * 10. a GTC/GTD order needs room under maxOpenOrdersPerUserPerMarket (TOO_MANY_OPEN_ORDERS);
+   * 11. escrow: buys need price x qty cents (market buys maxCost, default 99 x qty)
+   *     available (INSUFFICIENT_BALANCE); sells need qty shares available (INSUFFICIENT_SHARES);
+   * 12. post-only must not cross (POST_ONLY_WOULD_TAKE);
+   * 13. FOK must be fillable completely now, honouring STP and budget (FOK_NOT_FILLABLE).
+   * Then: ORDER_ACCEPTED; matching; the taker's ORDER_UPDATED (if it filled or ended).
+   */
+  private place(cmd: PlaceOrderCommand): OrderResult | DuplicateOrderResult | Rejection {
+    const acc = this.accountByUser.get(cmd.userId);
+    if (acc === undefined) return this.reject(cmd, RejectCode.UNKNOWN_ACCOUNT, `no account for user ${cmd.userId}`);
+    const coid = cmd.clientOrderId ?? null;
+    if (coid !== null) {
+      if (typeof coid !== 'string' || coid.length === 0 || coid.length > this.config.maxClientOrderIdLength) {
+        return this.reject(cmd, RejectCode.INVALID_CLIENT_ORDER_ID, `clientOrderId must be 1..${this.config.maxClientOrderIdLength} characters`);
+      }
+      const prior = acc.clientOrderIds?.get(coid);
+      if (prior !== undefined) {
+        const slot = this.slotById.get(prior);
+        return { ok: true, duplicate: true, orderId: prior, order: slot === undefined ? null : this.orderView(slot) };
+      }
+    }
+    const mk = this.marketById.get(cmd.marketId);
+    if (mk === undefined) return this.reject(cmd, RejectCode.UNKNOWN_MARKET, `no market ${cmd.marketId}`);
+    if (mk.status !== 'OPEN') return this.rejectStatus(cmd, mk);
+
+    let action: number;
+    if (cmd.side === 'BUY') action = cmd.outcome === 'YES' ? BUY_YES : cmd.outcome === 'NO' ? BUY_NO : -1;
+    else if (cmd.side === 'SELL') action = cmd.outcome === 'YES' ? SELL_YES : cmd.outcome === 'NO' ? SELL_NO : -1;
+    else action = -1;
+    if (action < 0) return this.reject(cmd, RejectCode.INVALID_FIELD, 'side must be BUY or SELL and outcome YES or NO');
+    const isMarket = cmd.orderType === 'MARKET';
+    if (!isMarket && cmd.orderType !== 'LIMIT') return this.reject(cmd, RejectCode.INVALID_FIELD, 'orderType must be LIMIT or MARKET');
+    const tifName = cmd.timeInForce ?? (isMarket ? 'IOC' : 'GTC');
+    const tif = TIF_CODES[tifName];
+    if (tif === undefined) return this.reject(cmd, RejectCode.INVALID_FIELD, 'timeInForce must be GTC, GTD, IOC or FOK');
+    const stp = STP_CODES[cmd.stp ?? 'CANCEL_TAKER'];
+    if (stp === undefined) return this.reject(cmd, RejectCode.INVALID_FIELD, 'stp must be CANCEL_TAKER, CANCEL_MAKER or CANCEL_BOTH');
+    const postOnly = cmd.postOnly === true;
+    if (cmd.postOnly !== undefined && typeof cmd.postOnly !== 'boolean') return this.reject(cmd, RejectCode.INVALID_FIELD, 'postOnly must be a boolean');
+    if (isMarket && tif !== TIF_IOC && tif !== TIF_FOK) return this.reject(cmd, RejectCode.INVALID_ORDER_TYPE, 'a market order is IOC or FOK');
+    if (postOnly && (isMarket || tif === TIF_IOC || tif === TIF_FOK)) {
+      return this.reject(cmd, RejectCode.INVALID_ORDER_TYPE, 'post-only applies to GTC or GTD limit orders');
+    }
+
+    const price = cmd.priceCents ?? null;
+    let yesLimit: number;
+    if (isMarket) {
+      if (price !== null) return this.reject(cmd, RejectCode.INVALID_PRICE, 'a market order takes no price');
+      yesLimit = bookSideOf(action) === BID ? 99 : 1;
+    } else {
+      if (!isInt(price) || price < 1 || price > 99) return this.reject(cmd, RejectCode.INVALID_PRICE, 'price must be an integer 1..99 cents');
+      if (price % mk.tick !== 0) return this.reject(cmd, RejectCode.PRICE_NOT_ON_TICK, `price must be a multiple of ${mk.tick} cents`);
+      yesLimit = action < 2 ? price : 100 - price;
+    }
+    const qty = cmd.qty;
+    if (!isInt(qty) || qty < 1) return this.reject(cmd, RejectCode.INVALID_QUANTITY, 'quantity must be a positive integer');
+    if (qty > this.config.maxOrderQty) return this.reject(cmd, RejectCode.QUANTITY_TOO_LARGE, `quantity must be at most ${this.config.maxOrderQty}`);
+    const expiresAt = cmd.expiresAtMs ?? null;
+    if (tif === TIF_GTD) {
+      if (!isInt(expiresAt) || expiresAt <= this.nowMs) return this.reject(cmd, RejectCode.INVALID_EXPIRY, 'GTD needs expiresAt after the current time');
+    } else if (expiresAt !== null) {
+      return this.reject(cmd, RejectCode.INVALID_EXPIRY, 'expiresAt applies to GTD orders only');
+    }
+    const isBuy = (action & 1) === 0;
+    const maxCost = cmd.maxCostCents ?? null;
+    if (maxCost !== null && (!isMarket || !isBuy || !isInt(maxCost) || maxCost < 1)) {
+      return this.reject(cmd, RejectCode.INVALID_MAX_COST, 'maxCost is a positive integer of cents, for market buys only');
+    }
+    const rests = !isMarket && (tif === TIF_GTC || tif === TIF_GTD);
+    let pos = mk.positions.get(acc.idx);
+    if (rests && pos !== undefined && pos.openOrders >= this.config.maxOpenOrdersPerUserPerMarket) {
+      return this.reject(cmd, RejectCode.TOO_MANY_OPEN_ORDERS, `at most ${this.config.maxOpenOrdersPerUserPerMarket} open orders per market`);
+    }
+    let escrowCents = 0;
+    if (isBuy) {
+      escrowCents = isMarket ? (maxCost ?? 99 * qty) : (price as number) * qty;
+      if (acc.available < escrowCents) {
+        return this.reject(cmd, RejectCode.INSUFFICIENT_BALANCE, `needs ${escrowCents} cents available, has ${acc.available}`);
+      }
+    } else {
+      const held = pos === undefined ? 0 : action === SELL_YES ? pos.yesAvail : pos.noAvail;
+      if (held < qty) return this.reject(cmd, RejectCode.INSUFFICIENT_SHARES, `needs ${qty} ${cmd.outcome} shares available, has ${held}`);
+    }
+    const side = bookSideOf(action);
+    const book = mk.book;
+    if (postOnly && (side === BID ? book.bestAsk <= yesLimit : book.bestBid >= yesLimit)) {
+      return this.reject(cmd, RejectCode.POST_ONLY_WOULD_TAKE, 'post-only order would take liquidity');
+    }
+    if (tif === TIF_FOK && !this.canFill(mk, acc.idx, action, side, yesLimit, qty, stp, isMarket && isBuy ? escrowCents : -1)) {
+      return this.reject(cmd, RejectCode.FOK_NOT_FILLABLE, 'fill-or-kill order cannot be filled completely');
+    }
+
+    // Accept.
+    if (pos === undefined) pos = this.newPosition(acc, mk);
+    const st = this.store;
+    const s = st.alloc();
+    const orderId = this.nextOrderId++;
+    st.id[s] = orderId;
+    st.user[s] = acc.idx;
+    st.market[s] = mk.idx;
+    st.pos[s] = pos.idx;
+    st.action[s] = action;
+    st.yesPrice[s] = isMarket ? 0 : yesLimit;
+    st.flags[s] = tif | (isMarket ? FLAG_MARKET : 0) | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT);
+    st.qty[s] = qty;
+    st.remaining[s] = qty;
+    st.expiresAt[s] = expiresAt ?? 0;
+    st.queueSeq[s] = this.nextQueueSeq++;
+    st.clientOrderId[s] = coid;
+    this.slotById.set(orderId, s);
+    if (coid !== null) (acc.clientOrderIds ??= new Map()).set(coid, orderId);
+    if (isBuy) {
+      acc.available -= escrowCents;
+      acc.locked += escrowCents;
+      this.touchAccount(acc);
+    } else {
+      if (action === SELL_YES) {
+        pos.yesAvail -= qty;
+        pos.yesLocked += qty;
+      } else {
+        pos.noAvail -= qty;
+        pos.noLocked += qty;
+      }
+      this.touchPosition(pos);
+    }
+    this.sink.emit({
+      type: 'ORDER_ACCEPTED',
+      tsMs: this.nowMs,
+      seq: mk.seq,
+      order: this.orderView(s),
+      escrowCents,
+      escrowShares: isBuy ? 0 : qty,
+      maxCostCents: maxCost,
+    });
+    this.budgetMode = isMarket && isBuy;
+    this.budgetLeft = escrowCents;
+    const stop = this.match(mk, s, side, yesLimit);
+    return this.finishTaker(mk, s, stop, 0, rests);
+  }
+
+  /** CANCEL one resting order: UNKNOWN_ORDER unless a live order of this user. Allowed while HALTED. */
+  private cancel(cmd: CancelOrderCommand): OrderResult | Rejection {
+    const s = this.ownSlot(cmd.userId, cmd.orderId);
+    if (s === NIL) return this.reject(cmd, RejectCode.UNKNOWN_ORDER, `no open order ${String(cmd.orderId)}`, cmd.orderId);
+    const st = this.store;
+    const filled = st.qty[s]! - st.remaining[s]!;
+    const orderId = cmd.orderId;
+    this.cancelResting(this.markets[st.market[s]!]!, s, 'USER_CANCEL');
+    return { ok: true, duplicate: false, orderId, status: 'CANCELLED', filledQty: filled, remainingQty: 0 };
+  }
+
+  /**
+   * CANCEL_ALL of a user's resting orders, in ascending queueSeq; in one market when
+   * `marketId` is given (UNKNOWN_MARKET if it does not exist). A user with no account or no
+   * orders gets an empty list.
+   */
+  private cancelAll(cmd: CancelAllCommand): CancelAllResult | Rejection {
+    let onlyMarket = -1;
+    if (cmd.marketId != null) {
+      const mk = this.marketById.get(cmd.marketId);
+      if (mk === undefined) return this.reject(cmd, RejectCode.UNKNOWN_MARKET, `no market ${cmd.marketId}`);
+      onlyMarket = mk.idx;
+    }
+    const cancelled: number[] = [];
+    const acc = this.accountByUser.get(cmd.userId);
+    if (acc === undefined) return { ok: true, cancelledOrderIds: cancelled };
+    const st = this.store;
+    let s = acc.ordersHead;
+    while (s !== NIL) {
+      const next = st.uNext[s]!;
+      const m = st.market[s]!;
+      if (onlyMarket < 0 || m === onlyMarket) {
+        cancelled.push(st.id[s]!);
+        this.cancelResting(this.markets[m]!, s, 'USER_CANCEL');
+      }
+      s = next;
+    }
+    return { ok: true, cancelledOrderIds: cancelled };
+  }
+
+  /**
+   * AMEND a resting order. Checks in order: live order of this user (UNKNOWN_ORDER); market
+   * OPEN (MARKET_HALTED / MARKET_NOT_OPEN); new price valid (INVALID_PRICE, PRICE_NOT_ON_TICK);
+   * new qty valid (INVALID_QUANTITY, QUANTITY_TOO_LARGE); something changes (AMEND_NO_CHANGE).
+   * - Same price, smaller qty: reduced in place, keeps its queue place; escrow released.
+   * - Otherwise: extra escrow must be available (INSUFFICIENT_BALANCE / INSUFFICIENT_SHARES);
+   *   a post-only order must not cross (POST_ONLY_WOULD_TAKE); then the order leaves the book,
+   *   gets a new queueSeq, emits ORDER_UPDATED(AMEND), matches as a taker under its own STP
+   *   mode, and rests with what remains.
+   */
+  private amend(cmd: AmendOrderCommand): OrderResult | Rejection {
+    const s = this.ownSlot(cmd.userId, cmd.orderId);
+    if (s === NIL) return this.reject(cmd, RejectCode.UNKNOWN_ORDER, `no open order ${String(cmd.orderId)}`, cmd.orderId);
+    const st = this.store;
+    const mk = this.markets[st.market[s]!]!;
+    if (mk.status !== 'OPEN') return this.rejectStatus(cmd, mk, cmd.orderId);
+    const action = st.action[s]!;
+    const oldYes = st.yesPrice[s]!;
+    const oldOwn = ownPrice(action, oldYes);
+    const rem = st.remaining[s]!;
+    const newOwn = cmd.priceCents ?? oldOwn;
+    if (!isInt(newOwn) || newOwn < 1 || newOwn > 99) return this.reject(cmd, RejectCode.INVALID_PRICE, 'price must be an integer 1..99 cents', cmd.orderId);
+    if (newOwn % mk.tick !== 0) return this.reject(cmd, RejectCode.PRICE_NOT_ON_TICK, `price must be a multiple of ${mk.tick} cents`, cmd.orderId);
+    const newQty = cmd.qty ?? rem;
+    if (!isInt(newQty) || newQty < 1) return this.reject(cmd, RejectCode.INVALID_QUANTITY, 'quantity must be a positive integer', cmd.orderId);
+    if (newQty > this.config.maxOrderQty) return this.reject(cmd, RejectCode.QUANTITY_TOO_LARGE, `quantity must be at most ${this.config.maxOrderQty}`, cmd.orderId);
+    if (newOwn === oldOwn && newQty === rem) return this.reject(cmd, RejectCode.AMEND_NO_CHANGE, 'amend changes neither price nor quantity', cmd.orderId);
+    const pos = this.positions[st.pos[s]!]!;
+    const acc = pos.account;
+    const isBuy = (action & 1) === 0;
+    const side = bookSideOf(action);
+    const filled = st.qty[s]! - rem;
+
+    if (newOwn === oldOwn && newQty < rem) {
+      const cut = rem - newQty;
+      this.releaseEscrow(pos, action, oldYes, cut);
+      st.remaining[s] = newQty;
+      st.qty[s] = filled + newQty;
+      const lv = Book.level(side, oldYes);
+      mk.book.qty[lv] = mk.book.qty[lv]! - cut;
+      this.touchLevel(mk, side, oldYes);
+      this.emitOrderUpdated(mk, s, 'AMEND');
+      return { ok: true, duplicate: false, orderId: cmd.orderId, status: filled > 0 ? 'PARTIALLY_FILLED' : 'OPEN', filledQty: filled, remainingQty: newQty };
+    }
+
+    const newYes = action < 2 ? newOwn : 100 - newOwn;
+    if (isBuy) {
+      const extra = newOwn * newQty - oldOwn * rem;
+      if (extra > acc.available) {
+        return this.reject(cmd, RejectCode.INSUFFICIENT_BALANCE, `needs ${extra} more cents available, has ${acc.available}`, cmd.orderId);
+      }
+    } else {
+      const extra = newQty - rem;
+      const held = action === SELL_YES ? pos.yesAvail : pos.noAvail;
+      if (extra > held) return this.reject(cmd, RejectCode.INSUFFICIENT_SHARES, `needs ${extra} more shares available, has ${held}`, cmd.orderId);
+    }
+    const book = mk.book;
+    if ((st.flags[s]! & FLAG_POST_ONLY) !== 0 && (side === BID ? book.bestAsk <= newYes : book.bestBid >= newYes)) {
+      return this.reject(cmd, RejectCode.POST_ONLY_WOULD_TAKE, 'post-only order would take liquidity', cmd.orderId);
+    }
+    // Leave the book and the user's list; re-enter as a taker with a new priority.
+    book.remove(st, s, side, oldYes);
+    this.touchLevel(mk, side, oldYes);
+    this.unlinkUser(acc, s);
+    pos.openOrders--;
+    if (isBuy) {
+      const delta = newOwn * newQty - oldOwn * rem;
+      acc.available -= delta;
+      acc.locked += delta;
+      this.touchAccount(acc);
+    } else {
+      const delta = newQty - rem;
+      if (action === SELL_YES) {
+        pos.yesAvail -= delta;
+        pos.yesLocked += delta;
+      } else {
+        pos.noAvail -= delta;
+        pos.noLocked += delta;
+      }
+      this.touchPosition(pos);
+      if (delta < 0) this.net(pos, null);
+    }
+    st.yesPrice[s] = newYes;
+    st.remaining[s] = newQty;
+    st.qty[s] = filled + newQty;
+    st.queueSeq[s] = this.nextQueueSeq++;
+    this.emitOrderUpdated(mk, s, 'AMEND');
+    this.budgetMode = false;
+    const stop = this.match(mk, s, side, newYes);
+    return this.finishTaker(mk, s, stop, filled, true);
+  }
+
+  /** OPEN_ACCOUNT: creates a zero account if missing (BALANCE event); INVALID_ID on a bad id. */
+  private openAccount(cmd: OpenAccountCommand): OkResult | Rejection {
+    if (!this.validId(cmd.userId)) return this.reject(cmd, RejectCode.INVALID_ID, 'userId must be a non-empty string');
+    if (!this.accountByUser.has(cmd.userId)) this.touchAccount(this.newAccount(cmd.userId));
+    return { ok: true };
+  }
+
+  /** GRANT: treasury -> user (LEDGER GRANT, BALANCE). INVALID_ID, INVALID_AMOUNT, BALANCE_LIMIT. */
+  private grant(cmd: GrantCommand): OkResult | Rejection {
+    if (!this.validId(cmd.userId)) return this.reject(cmd, RejectCode.INVALID_ID, 'userId must be a non-empty string');
+    const amt = cmd.amountCents;
+    if (!isInt(amt) || amt < 1 || amt > this.config.maxGrantCents) {
+      return this.reject(cmd, RejectCode.INVALID_AMOUNT, `amount must be an integer 1..${this.config.maxGrantCents} cents`);
+    }
+    const existing = this.accountByUser.get(cmd.userId);
+    if (existing !== undefined && existing.available + existing.locked + amt > this.config.maxAccountCents) {
+      return this.reject(cmd, RejectCode.BALANCE_LIMIT, `balance would exceed ${this.config.maxAccountCents} cents`);
+    }
+    const acc = existing ?? this.newAccount(cmd.userId);
+    acc.available += amt;
+    this.grantedCents += amt;
+    this.ledger(null, 'TREASURY', acc.ledgerId, amt, 'GRANT', null);
+    this.touchAccount(acc);
+    return { ok: true };
+  }
+
+  /** CREATE_MARKET in DRAFT (MARKET_CREATED). INVALID_ID, MARKET_EXISTS, INVALID_TICK, INVALID_FIELD (closesAtMs). */
+  private createMarket(cmd: CreateMarketCommand): OkResult | Rejection {
+    if (!this.validId(cmd.marketId)) return this.reject(cmd, RejectCode.INVALID_ID, 'marketId must be a non-empty string');
+    if (this.marketById.has(cmd.marketId)) return this.reject(cmd, RejectCode.MARKET_EXISTS, `market ${cmd.marketId} exists`);
+    const tick = cmd.tickCents ?? 1;
+    if (!VALID_TICKS.has(tick)) return this.reject(cmd, RejectCode.INVALID_TICK, 'tick must divide 100: 1, 2, 4, 5, 10, 20, 25 or 50');
+    const closesAt = cmd.closesAtMs ?? null;
+    if (closesAt !== null && (!isInt(closesAt) || closesAt < 0)) return this.reject(cmd, RejectCode.INVALID_FIELD, 'closesAt must be epoch milliseconds');
+    const mk = this.newMarket(cmd.marketId, closesAt, tick);
+    this.sink.emit({ type: 'MARKET_CREATED', tsMs: this.nowMs, seq: ++mk.seq, marketId: mk.id, closesAtMs: closesAt, tickCents: tick });
+    return { ok: true };
+  }
+
+  /**
+   * SET_MARKET_STATUS along MARKET_TRANSITIONS. UNKNOWN_MARKET, INVALID_FIELD (status),
+   * INVALID_OUTCOME (RESOLVED without YES/NO, or an outcome on another status),
+   * INVALID_TRANSITION (not allowed, or OPEN after closesAt). CLOSED cancels every resting
+   * order (MARKET_CLOSED) and releases escrow; RESOLVED and CANCELLED from OPEN/HALTED
+   * close first, then settle (see `resolve`, `voidMarket`).
+   */
+  private setMarketStatus(cmd: SetMarketStatusCommand): OkResult | Rejection {
+    const mk = this.marketById.get(cmd.marketId);
+    if (mk === undefined) return this.reject(cmd, RejectCode.UNKNOWN_MARKET, `no market ${cmd.marketId}`);
+    const to = cmd.status;
+    if (!MARKET_STATUSES.has(to)) return this.reject(cmd, RejectCode.INVALID_FIELD, 'unknown status');
+    const outcome = cmd.outcome ?? null;
+    if (to === 'RESOLVED' ? outcome !== 'YES' && outcome !== 'NO' : outcome !== null) {
+      return this.reject(cmd, RejectCode.INVALID_OUTCOME, 'RESOLVED needs outcome YES or NO; other statuses take none');
+    }
+    const from = mk.status;
+    if (!MARKET_TRANSITIONS[from].includes(to)) return this.reject(cmd, RejectCode.INVALID_TRANSITION, `${from} -> ${to} is not allowed`);
+    if (to === 'OPEN' && mk.closesAtMs !== null && mk.closesAtMs <= this.nowMs) {
+      return this.reject(cmd, RejectCode.INVALID_TRANSITION, 'the market is past its close time');
+    }
+    if (to === 'CLOSED' || ((to === 'RESOLVED' || to === 'CANCELLED') && (from === 'OPEN' || from === 'HALTED'))) {
+      this.closeMarket(mk);
+    }
+    if (to === 'RESOLVED') this.resolve(mk, outcome as Outcome);
+    else if (to === 'CANCELLED') this.voidMarket(mk);
+    else if (to !== 'CLOSED') this.setStatus(mk, to, null);
+    return { ok: true };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Matching
+
+  /**
+   * Match taker slot `t` on `side` against the opposite side while prices cross `limitYes`.
+   * Fills at the maker's price, in price-time priority. Returns why it stopped early.
+   */
+  private match(mk: Market, t: number, side: number, limitYes: number): number {
+    const st = this.store;
+    const book = mk.book;
+    const tUser = st.user[t]!;
+    const stp = (st.flags[t]! >> STP_SHIFT) & 3;
+    const tYes = st.action[t]! < 2;
+    let rem = st.remaining[t]!;
+    const opp = side === BID ? ASK : BID;
+    while (rem > 0) {
+      const p = side === BID ? book.bestAsk : book.bestBid;
+      if (side === BID ? p > limitYes : p < limitYes) break;
+      let m = book.head[Book.level(opp, p)]!;
+      while (m !== NIL && rem > 0) {
+        const nextM = st.next[m]!;
+        if (st.user[m] === tUser) {
+          if (stp === STP_CANCEL_TAKER) {
+            st.remaining[t] = rem;
+            return STOP_STP;
+          }
+          this.cancelResting(mk, m, 'SELF_TRADE');
+          if (stp === STP_CANCEL_BOTH) {
+            st.remaining[t] = rem;
+            return STOP_STP;
+          }
+          m = nextM;
+          continue;
+        }
+        const mRem = st.remaining[m]!;
+        let q = rem < mRem ? rem : mRem;
+        if (this.budgetMode) {
+          const own = tYes ? p : 100 - p;
+          let afford = Math.floor(this.budgetLeft / own);
+          if (afford * own > this.budgetLeft) afford--;
+          if (afford === 0) {
+            st.remaining[t] = rem;
+            return STOP_BUDGET;
+          }
+          if (afford < q) q = afford;
+        }
+        rem -= q;
+        st.remaining[t] = rem;
+        this.fill(mk, m, t, opp, p, q);
+        m = nextM;
+      }
+    }
+    st.remaining[t] = rem;
+    return STOP_NONE;
+  }
+
+  /** Would a FOK taker fill `qty` completely now? Mirrors `match` without changing state. */
+  private canFill(mk: Market, tUser: number, action: number, side: number, limitYes: number, qty: number, stp: number, budget: number): boolean {
+    const st = this.store;
+    const book = mk.book;
+    const opp = side === BID ? ASK : BID;
+    const tYes = action < 2;
+    let need = qty;
+    let money = budget;
+    const prices = book.prices(opp);
+    for (const p of prices) {
+      if (side === BID ? p > limitYes : p < limitYes) break;
+      for (let m = book.head[Book.level(opp, p)]!; m !== NIL; m = st.next[m]!) {
+        if (st.user[m] === tUser) {
+          if (stp === STP_CANCEL_MAKER) continue;
+          return false;
+        }
+        let q = Math.min(need, st.remaining[m]!);
+        if (money >= 0) {
+          const own = tYes ? p : 100 - p;
+          q = Math.min(q, Math.floor(money / own));
+          if (q === 0) return false;
+          money -= q * own;
+        }
+        need -= q;
+        if (need === 0) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * One fill of `q` shares at YES price `p` between maker slot `m` (resting on `mSide`) and
+   * taker slot `t`. Moves money and shares, writes ledger rows, nets buyers, updates the
+   * maker. Events: TRADE, LEDGER rows, NETTING rows, maker ORDER_UPDATED(FILL).
+   */
+  private fill(mk: Market, m: number, t: number, mSide: number, p: number, q: number): void {
+    const st = this.store;
+    const mAct = st.action[m]!;
+    const tAct = st.action[t]!;
+    const mPos = this.positions[st.pos[m]!]!;
+    const tPos = this.positions[st.pos[t]!]!;
+    const mAcc = mPos.account;
+    const tAcc = tPos.account;
+    const mBuy = (mAct & 1) === 0;
+    const tBuy = (tAct & 1) === 0;
+    const mAmt = (mAct < 2 ? p : 100 - p) * q;
+    const tAmt = (tAct < 2 ? p : 100 - p) * q;
+    const kind: TradeKind = mBuy ? (tBuy ? 'MINT' : 'TRANSFER') : tBuy ? 'TRANSFER' : 'MERGE';
+    const tradeId = this.nextTradeId++;
+
+    st.remaining[m] = st.remaining[m]! - q;
+    const lv = Book.level(mSide, p);
+    mk.book.qty[lv] = mk.book.qty[lv]! - q;
+    this.touchLevel(mk, mSide, p);
+    mk.lastPrice = p;
+    mk.volume += q;
+    this.sink.emit({
+      type: 'TRADE',
+      tsMs: this.nowMs,
+      seq: ++mk.seq,
+      tradeId,
+      marketId: mk.id,
+      kind,
+      yesPriceCents: p,
+      qty: q,
+      makerOrderId: st.id[m]!,
+      takerOrderId: st.id[t]!,
+      makerUserId: mAcc.userId,
+      takerUserId: tAcc.userId,
+      makerSide: mBuy ? 'BUY' : 'SELL',
+      makerOutcome: mAct < 2 ? 'YES' : 'NO',
+      takerSide: tBuy ? 'BUY' : 'SELL',
+      takerOutcome: tAct < 2 ? 'YES' : 'NO',
+      takerBookSide: mSide === ASK ? 'BID' : 'ASK',
+    });
+
+    // Maker: pays from escrow at its own limit (no improvement), or delivers locked shares.
+    if (mBuy) {
+      mAcc.locked -= mAmt;
+      this.addShares(mPos, mAct === BUY_YES, q, mAmt);
+    } else {
+      this.removeLockedShares(mPos, mAct === SELL_YES, q, mAmt);
+      mAcc.available += mAmt;
+    }
+    this.touchAccount(mAcc);
+    // Taker: pays the maker's price; the rest of its escrow for these shares is released.
+    if (tBuy) {
+      if (this.budgetMode) {
+        tAcc.locked -= tAmt;
+        this.budgetLeft -= tAmt;
+      } else {
+        const escrow = ownPrice(tAct, st.yesPrice[t]!) * q;
+        tAcc.locked -= escrow;
+        tAcc.available += escrow - tAmt;
+      }
+      this.addShares(tPos, tAct === BUY_YES, q, tAmt);
+    } else {
+      this.removeLockedShares(tPos, tAct === SELL_YES, q, tAmt);
+      tAcc.available += tAmt;
+    }
+    this.touchAccount(tAcc);
+
+    if (kind === 'TRANSFER') {
+      if (mBuy) this.ledger(mk.id, mAcc.ledgerId, tAcc.ledgerId, mAmt, 'TRADE', tradeId);
+      else this.ledger(mk.id, tAcc.ledgerId, mAcc.ledgerId, tAmt, 'TRADE', tradeId);
+    } else if (kind === 'MINT') {
+      this.ledger(mk.id, mAcc.ledgerId, mk.ledgerId, mAmt, 'MINT', tradeId);
+      this.ledger(mk.id, tAcc.ledgerId, mk.ledgerId, tAmt, 'MINT', tradeId);
+      mk.pairs += q;
+      mk.collateral += 100 * q;
+    } else {
+      this.ledger(mk.id, mk.ledgerId, mAcc.ledgerId, mAmt, 'MERGE', tradeId);
+      this.ledger(mk.id, mk.ledgerId, tAcc.ledgerId, tAmt, 'MERGE', tradeId);
+      mk.pairs -= q;
+      mk.collateral -= 100 * q;
+    }
+    if (mBuy) this.net(mPos, tradeId);
+    if (tBuy) this.net(tPos, tradeId);
+
+    if (st.remaining[m] === 0) {
+      mk.book.remove(st, m, mSide, p);
+      this.unlinkUser(mAcc, m);
+      mPos.openOrders--;
+      this.emitOrderUpdated(mk, m, 'FILL');
+      this.slotById.delete(st.id[m]!);
+      st.free(m);
+    } else {
+      this.emitOrderUpdated(mk, m, 'FILL');
+    }
+  }
+
+  /**
+   * After a taker pass: rest the remainder (GTC/GTD limit, not stopped by STP) or end the
+   * order, releasing what it still holds in escrow. Emits the taker's ORDER_UPDATED when it
+   * filled since `filledBefore` or ended.
+   */
+  private finishTaker(mk: Market, s: number, stop: number, filledBefore: number, canRest: boolean): OrderResult {
+    const st = this.store;
+    const rem = st.remaining[s]!;
+    const filled = st.qty[s]! - rem;
+    const orderId = st.id[s]!;
+    const pos = this.positions[st.pos[s]!]!;
+    const action = st.action[s]!;
+    if (rem > 0 && stop === STOP_NONE && canRest) {
+      const side = bookSideOf(action);
+      const price = st.yesPrice[s]!;
+      mk.book.append(st, s, side, price);
+      this.touchLevel(mk, side, price);
+      this.linkUser(pos.account, s);
+      pos.openOrders++;
+      if ((st.flags[s]! & 3) === TIF_GTD) this.expiries.push(st.expiresAt[s]!, orderId);
+      if (filled > filledBefore) this.emitOrderUpdated(mk, s, 'FILL');
+      return { ok: true, duplicate: false, orderId, status: filled > 0 ? 'PARTIALLY_FILLED' : 'OPEN', filledQty: filled, remainingQty: rem };
+    }
+    if (this.budgetMode) {
+      const left = this.budgetLeft;
+      const acc = pos.account;
+      acc.locked -= left;
+      acc.available += left;
+      this.touchAccount(acc);
+      this.budgetMode = false;
+    } else if (rem > 0) {
+      this.releaseEscrow(pos, action, st.yesPrice[s]!, rem);
+    }
+    const status: OrderStatus = rem === 0 ? 'FILLED' : 'CANCELLED';
+    this.emitOrderUpdated(mk, s, rem === 0 ? 'FILL' : stop === STOP_STP ? 'SELF_TRADE' : 'UNFILLED', status);
+    this.slotById.delete(orderId);
+    st.free(s);
+    return { ok: true, duplicate: false, orderId, status, filledQty: filled, remainingQty: 0 };
+  }
+
+  /** Remove a resting order for `reason`, releasing its escrow (and netting released shares). */
+  private cancelResting(mk: Market, s: number, reason: OrderUpdateReason): void {
+    const st = this.store;
+    const action = st.action[s]!;
+    const side = bookSideOf(action);
+    const price = st.yesPrice[s]!;
+    const rem = st.remaining[s]!;
+    const pos = this.positions[st.pos[s]!]!;
+    mk.book.remove(st, s, side, price);
+    this.touchLevel(mk, side, price);
+    this.unlinkUser(pos.account, s);
+    pos.openOrders--;
+    this.releaseEscrow(pos, action, price, rem);
+    this.emitOrderUpdated(mk, s, reason, reason === 'EXPIRED' ? 'EXPIRED' : 'CANCELLED');
+    this.slotById.delete(st.id[s]!);
+    st.free(s);
+  }
+
+  /** Release the escrow of `qty` unfilled shares of an order at YES price `yesPrice`. */
+  private releaseEscrow(pos: Position, action: number, yesPrice: number, qty: number): void {
+    if ((action & 1) === 0) {
+      const amt = ownPrice(action, yesPrice) * qty;
+      const acc = pos.account;
+      acc.locked -= amt;
+      acc.available += amt;
+      this.touchAccount(acc);
+    } else {
+      if (action === SELL_YES) {
+        pos.yesLocked -= qty;
+        pos.yesAvail += qty;
+      } else {
+        pos.noLocked -= qty;
+        pos.noAvail += qty;
+      }
+      this.touchPosition(pos);
+      this.net(pos, null);
+    }
+  }
+
+  private addShares(pos: Position, yes: boolean, q: number, costCents: number): void {
+    if (yes) {
+      pos.yesAvail += q;
+      pos.yesCost += costCents;
+    } else {
+      pos.noAvail += q;
+      pos.noCost += costCents;
+    }
+    this.touchPosition(pos);
+  }
+
+  /** Deliver `q` locked shares for `proceeds` cents; cost basis leaves pro rata (average cost, rounded down). */
+  private removeLockedShares(pos: Position, yes: boolean, q: number, proceeds: number): void {
+    if (yes) {
+      const out = costOut(pos.yesCost, q, pos.yesAvail + pos.yesLocked);
+      pos.yesCost -= out;
+      pos.yesLocked -= q;
+      pos.realised += proceeds - out;
+    } else {
+      const out = costOut(pos.noCost, q, pos.noAvail + pos.noLocked);
+      pos.noCost -= out;
+      pos.noLocked -= q;
+      pos.realised += proceeds - out;
+    }
+    this.touchPosition(pos);
+  }
+
+  /**
+   * Netting (DESIGN.md "Escrow"): merge min(available YES, available NO) pairs of this user
+   * back to 100 cents each from the market pool (LEDGER NETTING).
+   */
+  private net(pos: Position, tradeId: number | null): void {
+    const pairs = pos.yesAvail < pos.noAvail ? pos.yesAvail : pos.noAvail;
+    if (pairs === 0) return;
+    const outY = costOut(pos.yesCost, pairs, pos.yesAvail + pos.yesLocked);
+    const outN = costOut(pos.noCost, pairs, pos.noAvail + pos.noLocked);
+    pos.yesCost -= outY;
+    pos.noCost -= outN;
+    pos.yesAvail -= pairs;
+    pos.noAvail -= pairs;
+    const pay = 100 * pairs;
+    pos.realised += pay - outY - outN;
+    const mk = pos.market;
+    mk.pairs -= pairs;
+    mk.collateral -= pay;
+    pos.account.available += pay;
+    this.touchAccount(pos.account);
+    this.touchPosition(pos);
+    this.ledger(mk.id, mk.ledgerId, pos.account.ledgerId, pay, 'NETTING', tradeId);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /** Expire due GTD orders, then close due markets (see `execute`). */
+  private runClock(): void {
+    const now = this.nowMs;
+    const exp = this.expiries;
+    while (exp.peekTime() <= now) {
+      const t = exp.peekTime();
+      const orderId = exp.peekKey();
+      exp.pop();
+      const s = this.slotById.get(orderId);
+      if (s !== undefined && this.store.expiresAt[s] === t && (this.store.flags[s]! & 3) === TIF_GTD) {
+        this.cancelResting(this.markets[this.store.market[s]!]!, s, 'EXPIRED');
+      }
+    }
+    if (this.closes.peekTime() <= now) {
+      const due: Market[] = [];
+      while (this.closes.peekTime() <= now) {
+        due.push(this.markets[this.closes.peekKey()]!);
+        this.closes.pop();
+      }
+      due.sort((a, b) => (a.closesAtMs as number) - (b.closesAtMs as number) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const mk of due) if (mk.status === 'OPEN' || mk.status === 'HALTED') this.closeMarket(mk);
+    }
+  }
+
+  private setStatus(mk: Market, status: MarketStatus, outcome: Outcome | null): void {
+    const previousStatus = mk.status;
+    mk.status = status;
+    mk.outcome = outcome;
+    this.sink.emit({ type: 'MARKET_STATUS', tsMs: this.nowMs, seq: ++mk.seq, marketId: mk.id, status, previousStatus, outcome });
+  }
+
+  /** MARKET_STATUS(CLOSED), then cancel every resting order: bids best first, then asks, FIFO within a level. */
+  private closeMarket(mk: Market): void {
+    this.setStatus(mk, 'CLOSED', null);
+    const book = mk.book;
+    while (book.bestBid > 0) this.cancelResting(mk, book.head[Book.level(BID, book.bestBid)]!, 'MARKET_CLOSED');
+    while (book.bestAsk < 100) this.cancelResting(mk, book.head[Book.level(ASK, book.bestAsk)]!, 'MARKET_CLOSED');
+  }
+
+  /** Positions holding shares, sorted by userId (the settlement order). */
+  private holders(mk: Market): Position[] {
+    const out: Position[] = [];
+    for (const pos of mk.positions.values()) {
+      if (pos.yesAvail + pos.yesLocked + pos.noAvail + pos.noLocked > 0) out.push(pos);
+    }
+    return out.sort((a, b) => (a.account.userId < b.account.userId ? -1 : a.account.userId > b.account.userId ? 1 : 0));
+  }
+
+  /**
+   * Resolution (DESIGN.md): MARKET_STATUS(RESOLVED); per holder by userId: LEDGER SETTLEMENT
+   * (100 cents per winning share, when > 0) and PAYOUT; then MARKET_SETTLED. Losing shares pay
+   * 0. Winning shares outstanding == pairs, so the pool pays out exactly its collateral.
+   */
+  private resolve(mk: Market, outcome: Outcome): void {
+    this.setStatus(mk, 'RESOLVED', outcome);
+    const collateral = mk.collateral;
+    const holders = this.holders(mk);
+    let paid = 0;
+    for (const pos of holders) {
+      const yes = pos.yesAvail + pos.yesLocked;
+      const no = pos.noAvail + pos.noLocked;
+      const amount = 100 * (outcome === 'YES' ? yes : no);
+      const cost = pos.yesCost + pos.noCost;
+      this.settle(mk, pos, amount, 'SETTLEMENT');
+      this.sink.emit({
+        type: 'PAYOUT', tsMs: this.nowMs, seq: mk.seq, marketId: mk.id, userId: pos.account.userId,
+        kind: 'RESOLUTION', yesShares: yes, noShares: no, costBasisCents: cost, amountCents: amount,
+      });
+      paid += amount;
+    }
+    mk.pairs = 0;
+    this.emitSettled(mk, 'RESOLUTION', outcome, collateral, paid, 0, holders.length);
+  }
+
+  /**
+   * Void (CANCELLED): refund at cost basis, conserving points exactly. With C the pool's
+   * collateral and B the sum of holders' cost bases (cents paid for the shares they hold):
+   * - B <= C: each holder gets its cost basis; the surplus C - B goes to HOUSE;
+   * - B > C: each holder gets floor(cost x C / B) (pro rata; DESIGN.md warns that full cost
+   *   can exceed collateral when shares changed hands at a profit); the rounding remainder
+   *   goes to HOUSE.
+   * Realised profits from earlier sales are kept. Events: MARKET_STATUS(CANCELLED); per holder
+   * by userId LEDGER VOID_REFUND (when > 0) and PAYOUT; LEDGER VOID_REMAINDER (when > 0);
+   * MARKET_SETTLED.
+   */
+  private voidMarket(mk: Market): void {
+    this.setStatus(mk, 'CANCELLED', null);
+    const collateral = mk.collateral;
+    const holders = this.holders(mk);
+    let basis = 0;
+    for (const pos of holders) basis += pos.yesCost + pos.noCost;
+    let paid = 0;
+    for (const pos of holders) {
+      const cost = pos.yesCost + pos.noCost;
+      const amount = basis <= collateral ? cost : mulDivFloor(cost, collateral, basis);
+      const yes = pos.yesAvail + pos.yesLocked;
+      const no = pos.noAvail + pos.noLocked;
+      this.settle(mk, pos, amount, 'VOID_REFUND');
+      this.sink.emit({
+        type: 'PAYOUT', tsMs: this.nowMs, seq: mk.seq, marketId: mk.id, userId: pos.account.userId,
+        kind: 'VOID_REFUND', yesShares: yes, noShares: no, costBasisCents: cost, amountCents: amount,
+      });
+      paid += amount;
+    }
+    const house = collateral - paid;
+    if (house > 0) {
+      this.ledger(mk.id, mk.ledgerId, 'HOUSE', house, 'VOID_REMAINDER', null);
+      this.houseCents += house;
+      mk.collateral -= house;
+    }
+    mk.pairs = 0;
+    this.emitSettled(mk, 'VOID_REFUND', null, collateral, paid, house, holders.length);
+  }
+
+  /** Pay `amount` from the pool to a holder and clear the position. */
+  private settle(mk: Market, pos: Position, amount: number, reason: LedgerReason): void {
+    if (amount > 0) {
+      pos.account.available += amount;
+      mk.collateral -= amount;
+      this.touchAccount(pos.account);
+      this.ledger(mk.id, mk.ledgerId, pos.account.ledgerId, amount, reason, null);
+    }
+    pos.realised += amount - pos.yesCost - pos.noCost;
+    pos.yesAvail = pos.yesLocked = pos.noAvail = pos.noLocked = 0;
+    pos.yesCost = pos.noCost = 0;
+    this.touchPosition(pos);
+  }
+
+  private emitSettled(mk: Market, kind: 'RESOLUTION' | 'VOID_REFUND', outcome: Outcome | null, collateralCents: number, paidCents: number, houseCents: number, holders: number): void {
+    this.sink.emit({ type: 'MARKET_SETTLED', tsMs: this.nowMs, seq: ++mk.seq, marketId: mk.id, kind, outcome, collateralCents, paidCents, houseCents, holders });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Bookkeeping helpers
+
+  private newAccount(userId: string): Account {
+    const acc = new Account(this.accounts.length, userId);
+    this.accounts.push(acc);
+    this.accountByUser.set(userId, acc);
+    return acc;
+  }
+
+  private newMarket(id: string, closesAtMs: number | null, tick: number): Market {
+    const mk = new Market(this.markets.length, id, closesAtMs, tick);
+    this.markets.push(mk);
+    this.marketById.set(id, mk);
+    if (closesAtMs !== null) this.closes.push(closesAtMs, mk.idx);
+    return mk;
+  }
+
+  private newPosition(acc: Account, mk: Market): Position {
+    const pos = new Position(this.positions.length, acc, mk);
+    this.positions.push(pos);
+    mk.positions.set(acc.idx, pos);
+    return pos;
+  }
+
+  private validId(id: unknown): id is string {
+    return typeof id === 'string' && id.length > 0 && id.length <= this.config.maxIdLength;
+  }
+
+  /** Slot of a live order owned by `userId`, or NIL. */
+  private ownSlot(userId: string, orderId: number): number {
+    const s = this.slotById.get(orderId);
+    if (s === undefined) return NIL;
+    const acc = this.accounts[this.store.user[s]!]!;
+    return acc.userId === userId ? s : NIL;
+  }
+
+  private linkUser(acc: Account, s: number): void {
+    const st = this.store;
+    st.uPrev[s] = acc.ordersTail;
+    st.uNext[s] = NIL;
+    if (acc.ordersTail === NIL) acc.ordersHead = s;
+    else st.uNext[acc.ordersTail] = s;
+    acc.ordersTail = s;
+  }
+
+  private unlinkUser(acc: Account, s: number): void {
+    const st = this.store;
+    const p = st.uPrev[s]!;
+    const n = st.uNext[s]!;
+    if (p === NIL) acc.ordersHead = n;
+    else st.uNext[p] = n;
+    if (n === NIL) acc.ordersTail = p;
+    else st.uPrev[n] = p;
+  }
+
+  private touchLevel(mk: Market, side: number, price: number): void {
+    const l = Book.level(side, price);
+    if (mk.levelDirty[l] === 0) {
+      mk.levelDirty[l] = 1;
+      this.dirtyLevels.push(mk.idx * 202 + l);
+    }
+  }
+
+  private touchAccount(acc: Account): void {
+    if (!acc.dirty) {
+      acc.dirty = true;
+      this.dirtyAccounts.push(acc);
+    }
+  }
+
+  private touchPosition(pos: Position): void {
+    if (!pos.dirty) {
+      pos.dirty = true;
+      this.dirtyPositions.push(pos);
+    }
+  }
+
+  /** Emit pending BOOK_LEVEL, BALANCE and POSITION events (end of every command). */
+  private flush(): void {
+    const levels = this.dirtyLevels;
+    if (levels.length > 0) {
+      for (let i = 0; i < levels.length; i++) {
+        const code = levels[i]!;
+        const mk = this.markets[Math.floor(code / 202)]!;
+        const l = code % 202;
+        mk.levelDirty[l] = 0;
+        const side = l >= 101 ? ASK : BID;
+        this.sink.emit({
+          type: 'BOOK_LEVEL',
+          tsMs: this.nowMs,
+          seq: ++mk.seq,
+          marketId: mk.id,
+          side: side === BID ? 'BID' : 'ASK',
+          yesPriceCents: side === BID ? l : l - 101,
+          qty: mk.book.qty[l]!,
+          orderCount: mk.book.count[l]!,
+        });
+      }
+      levels.length = 0;
+    }
+    const accs = this.dirtyAccounts;
+    if (accs.length > 0) {
+      for (let i = 0; i < accs.length; i++) {
+        const acc = accs[i]!;
+        acc.dirty = false;
+        this.sink.emit({ type: 'BALANCE', tsMs: this.nowMs, userId: acc.userId, availableCents: acc.available, lockedCents: acc.locked });
+      }
+      accs.length = 0;
+    }
+    const poss = this.dirtyPositions;
+    if (poss.length > 0) {
+      for (let i = 0; i < poss.length; i++) {
+        const pos = poss[i]!;
+        pos.dirty = false;
+        this.sink.emit({
+          type: 'POSITION',
+          tsMs: this.nowMs,
+          seq: pos.market.seq,
+          userId: pos.account.userId,
+          marketId: pos.market.id,
+          yesShares: pos.yesAvail + pos.yesLocked,
+          yesLockedShares: pos.yesLocked,
+          noShares: pos.noAvail + pos.noLocked,
+          noLockedShares: pos.noLocked,
+          yesCostCents: pos.yesCost,
+          noCostCents: pos.noCost,
+          realisedPnlCents: pos.realised,
+        });
+      }
+      poss.length = 0;
+    }
+  }
+
+  private ledger(marketId: string | null, debit: string, credit: string, amountCents: number, reason: LedgerReason, tradeId: number | null): void {
+    this.sink.emit({ type: 'LEDGER', tsMs: this.nowMs, marketId, debit, credit, amountCents, reason, tradeId });
+  }
+
+  /**
+   * ORDER_UPDATED for slot `s`. With a final `status` CANCELLED or EXPIRED, the event shows
+   * remainingQty 0 and filledQty = qty - the unfilled remainder still in the slot.
+   */
+  private emitOrderUpdated(mk: Market, s: number, reason: OrderUpdateReason, status?: OrderStatus): void {
+    const st = this.store;
+    const unfilled = st.remaining[s]!;
+    const ended = status === 'CANCELLED' || status === 'EXPIRED';
+    const rem = ended ? 0 : unfilled;
+    const qty = st.qty[s]!;
+    const action = st.action[s]!;
+    const yes = st.yesPrice[s]!;
+    this.sink.emit({
+      type: 'ORDER_UPDATED',
+      tsMs: this.nowMs,
+      seq: mk.seq,
+      orderId: st.id[s]!,
+      userId: this.accounts[st.user[s]!]!.userId,
+      marketId: mk.id,
+      status: status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN'),
+      reason,
+      priceCents: yes === 0 ? null : ownPrice(action, yes),
+      qty,
+      remainingQty: rem,
+      filledQty: qty - unfilled,
+      queueSeq: st.queueSeq[s]!,
+    });
+  }
+
+  private reject(cmd: Command, code: number, message: string, orderId: number | null = null): Rejection {
+    const c = cmd as { userId?: unknown; marketId?: unknown; clientOrderId?: unknown };
+    this.sink.emit({
+      type: 'COMMAND_REJECTED',
+      tsMs: this.nowMs,
+      userId: typeof c.userId === 'string' ? c.userId : null,
+      marketId: typeof c.marketId === 'string' ? c.marketId : null,
+      orderId,
+      clientOrderId: typeof c.clientOrderId === 'string' ? c.clientOrderId : null,
+      command: cmd.type,
+      code,
+      codeName: rejectCodeName(code),
+      message,
+    });
+    return { ok: false, code, codeName: rejectCodeName(code), message };
+  }
+
+  private rejectStatus(cmd: Command, mk: Market, orderId: number | null = null): Rejection {
+    return mk.status === 'HALTED'
+      ? this.reject(cmd, RejectCode.MARKET_HALTED, `market ${mk.id} is halted`, orderId)
+      : this.reject(cmd, RejectCode.MARKET_NOT_OPEN, `market ${mk.id} is ${mk.status}`, orderId);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Queries
+
+  /** A live (resting) order, or undefined. */
+  getOrder(orderId: number): OrderView | undefined {
+    const s = this.slotById.get(orderId);
+    return s === undefined ? undefined : this.orderView(s);
+  }
+
+  /** A user's resting orders in ascending queueSeq, optionally in one market. */
+  getUserOrders(userId: string, marketId?: string): OrderView[] {
+    const acc = this.accountByUser.get(userId);
+    const out: OrderView[] = [];
+    if (acc === undefined) return out;
+    const mk = marketId === undefined ? undefined : this.marketById.get(marketId);
+    if (marketId !== undefined && mk === undefined) return out;
+    for (let s = acc.ordersHead; s !== NIL; s = this.store.uNext[s]!) {
+      if (mk === undefined || this.store.market[s] === mk.idx) out.push(this.orderView(s));
+    }
+    return out;
+  }
+
+  getAccount(userId: string): AccountView | undefined {
+    const acc = this.accountByUser.get(userId);
+    return acc === undefined ? undefined : { userId, availableCents: acc.available, lockedCents: acc.locked };
+  }
+
+  getPosition(userId: string, marketId: string): PositionView | undefined {
+    const acc = this.accountByUser.get(userId);
+    const mk = this.marketById.get(marketId);
+    if (acc === undefined || mk === undefined) return undefined;
+    const pos = mk.positions.get(acc.idx);
+    return pos === undefined ? undefined : positionView(pos);
+  }
+
+  /** Every position of a user, in market creation order. */
+  getPositions(userId: string): PositionView[] {
+    const acc = this.accountByUser.get(userId);
+    if (acc === undefined) return [];
+    const out: PositionView[] = [];
+    for (const mk of this.markets) {
+      const pos = mk.positions.get(acc.idx);
+      if (pos !== undefined) out.push(positionView(pos));
+    }
+    return out;
+  }
+
+  getMarket(marketId: string): MarketView | undefined {
+    const mk = this.marketById.get(marketId);
+    if (mk === undefined) return undefined;
+    return {
+      marketId: mk.id,
+      status: mk.status,
+      outcome: mk.outcome,
+      seq: mk.seq,
+      closesAtMs: mk.closesAtMs,
+      tickCents: mk.tick,
+      pairsOutstanding: mk.pairs,
+      collateralCents: mk.collateral,
+      lastYesPriceCents: mk.lastPrice === 0 ? null : mk.lastPrice,
+      volumeShares: mk.volume,
+      bestBidCents: mk.book.bestBid === 0 ? null : mk.book.bestBid,
+      bestAskCents: mk.book.bestAsk === 100 ? null : mk.book.bestAsk,
+    };
+  }
+
+  /** Market ids in creation order. */
+  marketIds(): string[] {
+    return this.markets.map((m) => m.id);
+  }
+
+  /**
+   * Top `depth` levels of the ladder in `outcome`'s prices, best first, with the market's
+   * sequence number. YES: the book as is. NO: NO bid at q = YES ask at 100 - q, NO ask at
+   * q = YES bid at 100 - q (DESIGN.md) - both views come from the one book.
+   */
+  getLadder(marketId: string, outcome: Outcome = 'YES', depth = 10): Ladder | undefined {
+    const mk = this.marketById.get(marketId);
+    if (mk === undefined) return undefined;
+    const book = mk.book;
+    const side = (s: number, invert: boolean): LadderLevel[] => {
+      const out: LadderLevel[] = [];
+      for (const p of book.prices(s)) {
+        if (out.length >= depth) break;
+        const l = Book.level(s, p);
+        out.push({ priceCents: invert ? 100 - p : p, qty: book.qty[l]!, orderCount: book.count[l]! });
+      }
+      return out;
+    };
+    return outcome === 'YES'
+      ? { marketId, outcome, seq: mk.seq, bids: side(BID, false), asks: side(ASK, false) }
+      : { marketId, outcome, seq: mk.seq, bids: side(ASK, true), asks: side(BID, true) };
+  }
+
+  /** Number of live orders. */
+  get openOrderCount(): number {
+    return this.store.live;
+  }
+
+  private orderView(s: number): OrderView {
+    const st = this.store;
+    const action = st.action[s]!;
+    const flags = st.flags[s]!;
+    const yes = st.yesPrice[s]!;
+    const rem = st.remaining[s]!;
+    const qty = st.qty[s]!;
+    const tif = flags & 3;
+    return {
+      orderId: st.id[s]!,
+      userId: this.accounts[st.user[s]!]!.userId,
+      marketId: this.markets[st.market[s]!]!.id,
+      side: (action & 1) === 0 ? 'BUY' : 'SELL',
+      outcome: action < 2 ? 'YES' : 'NO',
+      orderType: (flags & FLAG_MARKET) !== 0 ? 'MARKET' : 'LIMIT',
+      priceCents: yes === 0 ? null : ownPrice(action, yes),
+      yesPriceCents: yes === 0 ? null : yes,
+      bookSide: bookSideOf(action) === BID ? 'BID' : 'ASK',
+      qty,
+      remainingQty: rem,
+      filledQty: qty - rem,
+      timeInForce: TIF_NAMES[tif]!,
+      expiresAtMs: tif === TIF_GTD ? st.expiresAt[s]! : null,
+      postOnly: (flags & FLAG_POST_ONLY) !== 0,
+      stp: STP_NAMES[(flags >> STP_SHIFT) & 3]!,
+      clientOrderId: st.clientOrderId[s] ?? null,
+      queueSeq: st.queueSeq[s]!,
+      status: rem < qty ? 'PARTIALLY_FILLED' : 'OPEN',
+    };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Snapshot, restore, hash, invariants
+
+  /**
+   * The whole state as plain data, canonically ordered (accounts, markets by id; positions by
+   * user then market; orders by queueSeq). Positions that are all zero are left out.
+   */
+  snapshot(): EngineSnapshot {
+    const byStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    const accounts = this.accounts
+      .map((a) => ({ userId: a.userId, availableCents: a.available, lockedCents: a.locked }))
+      .sort((a, b) => byStr(a.userId, b.userId));
+    const markets = this.markets
+      .map((m) => ({
+        marketId: m.id,
+        status: m.status,
+        outcome: m.outcome,
+        seq: m.seq,
+        closesAtMs: m.closesAtMs,
+        tickCents: m.tick,
+        pairsOutstanding: m.pairs,
+        collateralCents: m.collateral,
+        lastYesPriceCents: m.lastPrice === 0 ? null : m.lastPrice,
+        volumeShares: m.volume,
+      }))
+      .sort((a, b) => byStr(a.marketId, b.marketId));
+    const positions = this.positions
+      .filter((p) => p.yesAvail + p.yesLocked + p.noAvail + p.noLocked + p.yesCost + p.noCost !== 0 || p.realised !== 0)
+      .map((p) => {
+        const { openOrders: _ignored, ...rest } = positionView(p);
+        return rest;
+      })
+      .sort((a, b) => byStr(a.userId, b.userId) || byStr(a.marketId, b.marketId));
+    const orders: OrderView[] = [];
+    for (const s of this.slotById.values()) orders.push(this.orderView(s));
+    orders.sort((a, b) => a.queueSeq - b.queueSeq);
+    const clientOrderIds: EngineSnapshot['clientOrderIds'] = [];
+    for (const a of this.accounts) {
+      if (a.clientOrderIds === null) continue;
+      for (const [clientOrderId, orderId] of a.clientOrderIds) clientOrderIds.push({ userId: a.userId, clientOrderId, orderId });
+    }
+    clientOrderIds.sort((a, b) => byStr(a.userId, b.userId) || byStr(a.clientOrderId, b.clientOrderId));
+    return {
+      version: 1,
+      nowMs: this.nowMs,
+      nextOrderId: this.nextOrderId,
+      nextTradeId: this.nextTradeId,
+      nextQueueSeq: this.nextQueueSeq,
+      houseCents: this.houseCents,
+      grantedCents: this.grantedCents,
+      accounts,
+      markets,
+      positions,
+      orders,
+      clientOrderIds,
+    };
+  }
+
+  /**
+   * Rebuild an engine from a snapshot (from `snapshot()` or from the database). Orders are
+   * re-queued in ascending queueSeq, which restores time priority. Throws on a structurally
+   * broken snapshot (an order or position naming an unknown user or market, a duplicate
+   * id); check `checkInvariants()` afterwards for accounting consistency.
+   */
+  static restore(snap: EngineSnapshot, config: Partial<EngineConfig> = {}, sink: EventSink = NULL_SINK): MatchingEngine {
+    if (snap.version !== 1) throw new Error(`unsupported snapshot version ${String(snap.version)}`);
+    const e = new MatchingEngine(config, sink, Math.max(1024, snap.orders.length));
+    e.nowMs = snap.nowMs;
+    e.nextOrderId = snap.nextOrderId;
+    e.nextTradeId = snap.nextTradeId;
+    e.nextQueueSeq = snap.nextQueueSeq;
+    e.houseCents = snap.houseCents;
+    e.grantedCents = snap.grantedCents;
+    for (const a of snap.accounts) {
+      if (e.accountByUser.has(a.userId)) throw new Error(`duplicate account ${a.userId}`);
+      const acc = e.newAccount(a.userId);
+      acc.available = a.availableCents;
+      acc.locked = a.lockedCents;
+    }
+    for (const m of snap.markets) {
+      if (e.marketById.has(m.marketId)) throw new Error(`duplicate market ${m.marketId}`);
+      const mk = e.newMarket(m.marketId, m.closesAtMs, m.tickCents);
+      mk.status = m.status;
+      mk.outcome = m.outcome;
+      mk.seq = m.seq;
+      mk.pairs = m.pairsOutstanding;
+      mk.collateral = m.collateralCents;
+      mk.lastPrice = m.lastYesPriceCents ?? 0;
+      mk.volume = m.volumeShares;
+    }
+    const need = <T>(v: T | undefined, what: string): T => {
+      if (v === undefined) throw new Error(`snapshot refers to unknown ${what}`);
+      return v;
+    };
+    for (const p of snap.positions) {
+      const acc = need(e.accountByUser.get(p.userId), `user ${p.userId}`);
+      const mk = need(e.marketById.get(p.marketId), `market ${p.marketId}`);
+      if (mk.positions.has(acc.idx)) throw new Error(`duplicate position ${p.userId}/${p.marketId}`);
+      const pos = e.newPosition(acc, mk);
+      pos.yesAvail = p.yesShares - p.yesLockedShares;
+      pos.yesLocked = p.yesLockedShares;
+      pos.noAvail = p.noShares - p.noLockedShares;
+      pos.noLocked = p.noLockedShares;
+      pos.yesCost = p.yesCostCents;
+      pos.noCost = p.noCostCents;
+      pos.realised = p.realisedPnlCents;
+    }
+    const orders = [...snap.orders].sort((a, b) => a.queueSeq - b.queueSeq);
+    const st = e.store;
+    for (const o of orders) {
+      const acc = need(e.accountByUser.get(o.userId), `user ${o.userId}`);
+      const mk = need(e.marketById.get(o.marketId), `market ${o.marketId}`);
+      if (e.slotById.has(o.orderId)) throw new Error(`duplicate order ${o.orderId}`);
+      const pos = mk.positions.get(acc.idx) ?? e.newPosition(acc, mk);
+      const action = o.side === 'BUY' ? (o.outcome === 'YES' ? BUY_YES : BUY_NO) : o.outcome === 'YES' ? SELL_YES : SELL_NO;
+      if (o.priceCents === null || o.remainingQty < 1) throw new Error(`order ${o.orderId} cannot rest`);
+      const s = st.alloc();
+      st.id[s] = o.orderId;
+      st.user[s] = acc.idx;
+      st.market[s] = mk.idx;
+      st.pos[s] = pos.idx;
+      st.action[s] = action;
+      st.yesPrice[s] = action < 2 ? o.priceCents : 100 - o.priceCents;
+      st.flags[s] = need(TIF_CODES[o.timeInForce], 'time in force') | (o.postOnly ? FLAG_POST_ONLY : 0) | (need(STP_CODES[o.stp], 'stp') << STP_SHIFT);
+      st.qty[s] = o.qty;
+      st.remaining[s] = o.remainingQty;
+      st.expiresAt[s] = o.expiresAtMs ?? 0;
+      st.queueSeq[s] = o.queueSeq;
+      st.clientOrderId[s] = o.clientOrderId;
+      e.slotById.set(o.orderId, s);
+      mk.book.append(st, s, bookSideOf(action), st.yesPrice[s]!);
+      e.linkUser(acc, s);
+      pos.openOrders++;
+      if (o.timeInForce === 'GTD' && o.expiresAtMs !== null) e.expiries.push(o.expiresAtMs, o.orderId);
+    }
+    for (const c of snap.clientOrderIds) {
+      const acc = need(e.accountByUser.get(c.userId), `user ${c.userId}`);
+      (acc.clientOrderIds ??= new Map()).set(c.clientOrderId, c.orderId);
+    }
+    return e;
+  }
+
+  /**
+   * A 64-bit FNV-1a hash (16 hex digits) of the canonical snapshot without the clock
+   * (`nowMs` is an input; everything due by it has already happened): equal states give
+   * equal hashes, whether reached live, by restore + replay, or by a rebuild from a database.
+   */
+  stateHash(): string {
+    const { nowMs: _clock, ...state } = this.snapshot();
+    return hashString(JSON.stringify(state));
+  }
+
+  /**
+   * Check DESIGN.md's invariants 1-5 over the whole state; returns the violations (empty =
+   * consistent). 1: per market YES outstanding == NO outstanding == pairs. 2: accounts +
+   * pools + house == granted. 3: pool == 100 x pairs. 4: locked cents / shares == escrow of
+   * open orders. 5: best bid < best ask; no zero-remaining resting order; level totals;
+   * plus: no negative balance or share count; positions one-sided in available shares.
+   */
+  checkInvariants(): string[] {
+    const out: string[] = [];
+    const st = this.store;
+    const lockedCents = new Map<Account, number>();
+    const lockedShares = new Map<Position, { yes: number; no: number; orders: number }>();
+    for (const a of this.accounts) lockedCents.set(a, 0);
+    for (const p of this.positions) lockedShares.set(p, { yes: 0, no: 0, orders: 0 });
+    for (const [orderId, s] of this.slotById) {
+      if (st.id[s] !== orderId) out.push(`order ${orderId}: slot holds ${st.id[s]}`);
+      const rem = st.remaining[s]!;
+      if (rem <= 0) out.push(`order ${orderId}: resting with remaining ${rem}`);
+      const action = st.action[s]!;
+      const pos = this.positions[st.pos[s]!]!;
+      const ls = lockedShares.get(pos)!;
+      ls.orders++;
+      if ((action & 1) === 0) {
+        lockedCents.set(pos.account, lockedCents.get(pos.account)! + ownPrice(action, st.yesPrice[s]!) * rem);
+      } else if (action === SELL_YES) ls.yes += rem;
+      else ls.no += rem;
+    }
+    let total = this.houseCents;
+    for (const a of this.accounts) {
+      if (a.available < 0 || a.locked < 0) out.push(`account ${a.userId}: negative balance ${a.available}/${a.locked}`);
+      if (a.locked !== lockedCents.get(a)) out.push(`account ${a.userId}: locked ${a.locked} != escrow of open orders ${lockedCents.get(a)}`);
+      total += a.available + a.locked;
+    }
+    for (const mk of this.markets) {
+      total += mk.collateral;
+      let yes = 0;
+      let no = 0;
+      for (const pos of mk.positions.values()) {
+        yes += pos.yesAvail + pos.yesLocked;
+        no += pos.noAvail + pos.noLocked;
+        const ls = lockedShares.get(pos)!;
+        if (pos.yesLocked !== ls.yes || pos.noLocked !== ls.no) out.push(`position ${pos.account.userId}/${mk.id}: locked shares != open sell orders`);
+        if (pos.openOrders !== ls.orders) out.push(`position ${pos.account.userId}/${mk.id}: openOrders ${pos.openOrders} != ${ls.orders}`);
+        if (pos.yesAvail < 0 || pos.yesLocked < 0 || pos.noAvail < 0 || pos.noLocked < 0) out.push(`position ${pos.account.userId}/${mk.id}: negative shares`);
+        if (pos.yesCost < 0 || pos.noCost < 0) out.push(`position ${pos.account.userId}/${mk.id}: negative cost basis`);
+        if (pos.yesAvail > 0 && pos.noAvail > 0) out.push(`position ${pos.account.userId}/${mk.id}: holds both YES and NO available`);
+      }
+      if (yes !== mk.pairs || no !== mk.pairs) out.push(`market ${mk.id}: YES ${yes} / NO ${no} outstanding != pairs ${mk.pairs}`);
+      const settled = mk.status === 'RESOLVED' || mk.status === 'CANCELLED';
+      if (mk.collateral !== (settled ? 0 : 100 * mk.pairs)) out.push(`market ${mk.id}: collateral ${mk.collateral} != 100 x pairs ${mk.pairs}`);
+      const book = mk.book;
+      const best = book.scanBest();
+      if (best.bestBid !== book.bestBid || best.bestAsk !== book.bestAsk) out.push(`market ${mk.id}: best ${book.bestBid}/${book.bestAsk} != scanned ${best.bestBid}/${best.bestAsk}`);
+      if (book.bestBid >= book.bestAsk) out.push(`market ${mk.id}: crossed book ${book.bestBid} >= ${book.bestAsk}`);
+      for (const side of [BID, ASK]) {
+        for (let p = 1; p <= 99; p++) {
+          const l = Book.level(side, p);
+          let q = 0;
+          let n = 0;
+          for (let s = book.head[l]!; s !== NIL; s = st.next[s]!) {
+            q += st.remaining[s]!;
+            n++;
+            if (st.market[s] !== mk.idx || st.yesPrice[s] !== p || bookSideOf(st.action[s]!) !== side) out.push(`market ${mk.id}: order ${st.id[s]} misplaced`);
+          }
+          if (q !== book.qty[l] || n !== book.count[l]) out.push(`market ${mk.id}: level ${side === BID ? 'bid' : 'ask'} ${p} totals ${book.qty[l]}/${book.count[l]} != ${q}/${n}`);
+        }
+      }
+      if (mk.status !== 'OPEN' && mk.status !== 'HALTED' && book.bestBid + (100 - book.bestAsk) > 0) out.push(`market ${mk.id}: ${mk.status} with resting orders`);
+    }
+    if (total !== this.grantedCents) out.push(`points: accounts + pools + house ${total} != granted ${this.grantedCents}`);
+    return out;
+  }
+
+  /** Conservation totals, for reconciliation reports. */
+  totals(): { grantedCents: number; houseCents: number; accountsCents: number; poolsCents: number } {
+    let accountsCents = 0;
+    for (const a of this.accounts) accountsCents += a.available + a.locked;
+    let poolsCents = 0;
+    for (const m of this.markets) poolsCents += m.collateral;
+    return { grantedCents: this.grantedCents, houseCents: this.houseCents, accountsCents, poolsCents };
+  }
+}
+
+/** Cost basis leaving with `q` of `held` shares: all of it for the last share, else floor(cost x q / held). */
+function costOut(cost: number, q: number, held: number): number {
+  return q >= held ? cost : mulDivFloor(cost, q, held);
+}
+
+function positionView(pos: Position): PositionView {
+  return {
+    userId: pos.account.userId,
+    marketId: pos.market.id,
+    yesShares: pos.yesAvail + pos.yesLocked,
+    yesLockedShares: pos.yesLocked,
+    noShares: pos.noAvail + pos.noLocked,
+    noLockedShares: pos.noLocked,
+    yesCostCents: pos.yesCost,
+    noCostCents: pos.noCost,
+    realisedPnlCents: pos.realised,
+    openOrders: pos.openOrders,
+  };
+}
+
+export type { BookSide };

@@ -1,0 +1,10 @@
+/**
+ * @prediction-markets/matching-engine: the pure, deterministic order-matching and escrow
+ * engine for binary prediction markets. See README.md for the contract and
+ * ../../../shared/DESIGN.md for the mechanics it implements.
+ */
+export { MatchingEngine, MARKET_TRANSITIONS, mulDivFloor } from './engine.ts';
+export { RejectCode, rejectCodeName, type RejectCodeName, type RejectCodeValue } from './codes.ts';
+export { hashString } from './hash.ts';
+export { EventCollector } from './collector.ts';
+export * from './types.ts';
