@@ -81,12 +81,13 @@ const NULL_SINK: EventSink = { emit() {} };
 
 const TIF_NAMES: readonly TimeInForce[] = ['GTC', 'GTD', 'IOC', 'FOK'];
 const STP_NAMES: readonly StpMode[] = ['CANCEL_TAKER', 'CANCEL_MAKER', 'CANCEL_BOTH'];
-const TIF_CODES: Record<string, number> = { GTC: TIF_GTC, GTD: TIF_GTD, IOC: TIF_IOC, FOK: TIF_FOK };
-const STP_CODES: Record<string, number> = {
+// Null-prototype maps: a field value such as 'constructor' or '__proto__' must not look up Object.prototype.
+const TIF_CODES: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, { GTC: TIF_GTC, GTD: TIF_GTD, IOC: TIF_IOC, FOK: TIF_FOK });
+const STP_CODES: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
   CANCEL_TAKER: STP_CANCEL_TAKER,
   CANCEL_MAKER: STP_CANCEL_MAKER,
   CANCEL_BOTH: STP_CANCEL_BOTH,
-};
+});
 const VALID_TICKS = new Set([1, 2, 4, 5, 10, 20, 25, 50]);
 const MARKET_STATUSES: ReadonlySet<string> = new Set(['DRAFT', 'OPEN', 'HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED']);
 
@@ -694,6 +695,8 @@ export class MatchingEngine {
         rem -= q;
         st.remaining[t] = rem;
         this.fill(mk, m, t, opp, p, q);
+        // Both still open: the budget ran out part-way through this maker; never skip to the next one.
+        if (rem > 0 && st.remaining[m]! > 0) return STOP_BUDGET;
         m = nextM;
       }
     }

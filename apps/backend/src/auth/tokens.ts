@@ -1,0 +1,120 @@
+/**
+ * JWTs (HS256, jsonwebtoken). Access tokens are stateless and short-lived; refresh tokens
+ * are long-lived, stored by id (jti) in refresh_tokens and rotated on every use: presenting
+ * a token that was already rotated revokes its whole family (OAuth 2.0 Security BCP,
+ * "refresh token rotation" with reuse detection).
+ */
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { ApiError } from '@prediction-markets/shared';
+import type { PrismaClient } from '../db/types.ts';
+
+export type Role = 'USER' | 'ADMIN';
+
+export interface AccessClaims {
+  sub: string;
+  role: Role;
+  typ: 'access';
+}
+
+interface RefreshClaims {
+  sub: string;
+  jti: string;
+  fam: string;
+  typ: 'refresh';
+}
+
+export interface TokenConfig {
+  secret: string;
+  accessTtlSec: number;
+  refreshTtlSec: number;
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  accessTtlSec: number;
+  refreshTtlSec: number;
+}
+
+const ISSUER = 'prediction-markets';
+
+function verify<T>(token: string, secret: string, typ: string): T {
+  try {
+    const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: ISSUER }) as T & { typ?: string };
+    if (claims.typ !== typ) throw new ApiError('TOKEN_INVALID', `not an ${typ} token`);
+    return claims;
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    if (err instanceof jwt.TokenExpiredError) throw new ApiError('TOKEN_EXPIRED', `the ${typ} token has expired`);
+    throw new ApiError('TOKEN_INVALID', `the ${typ} token is invalid`);
+  }
+}
+
+/** Verify an access token; throws ApiError TOKEN_EXPIRED or TOKEN_INVALID. */
+export function verifyAccessToken(token: string, cfg: TokenConfig): AccessClaims {
+  const c = verify<AccessClaims>(token, cfg.secret, 'access');
+  if (typeof c.sub !== 'string' || (c.role !== 'USER' && c.role !== 'ADMIN')) throw new ApiError('TOKEN_INVALID', 'the access token is invalid');
+  return c;
+}
+
+export function signAccessToken(userId: string, role: Role, cfg: TokenConfig): string {
+  const claims: AccessClaims = { sub: userId, role, typ: 'access' };
+  return jwt.sign(claims, cfg.secret, { algorithm: 'HS256', expiresIn: cfg.accessTtlSec, issuer: ISSUER });
+}
+
+/** Start a new refresh-token family (login / register). */
+export async function issueTokens(prisma: PrismaClient, userId: string, role: Role, cfg: TokenConfig, familyId: string = randomUUID()): Promise<IssuedTokens> {
+  const jti = randomUUID();
+  await prisma.refreshToken.create({
+    data: { id: jti, familyId, userId, expiresAt: new Date(Date.now() + cfg.refreshTtlSec * 1000) },
+  });
+  const claims: RefreshClaims = { sub: userId, jti, fam: familyId, typ: 'refresh' };
+  return {
+    accessToken: signAccessToken(userId, role, cfg),
+    refreshToken: jwt.sign(claims, cfg.secret, { algorithm: 'HS256', expiresIn: cfg.refreshTtlSec, issuer: ISSUER }),
+    accessTtlSec: cfg.accessTtlSec,
+    refreshTtlSec: cfg.refreshTtlSec,
+  };
+}
+
+/**
+ * Rotate a refresh token: marks it used (atomically) and issues a successor in the same
+ * family. Throws TOKEN_EXPIRED / TOKEN_INVALID, or REFRESH_TOKEN_REUSED after revoking the
+ * family when the token was already used.
+ */
+export async function rotateRefreshToken(prisma: PrismaClient, token: string, cfg: TokenConfig): Promise<{ userId: string; role: Role; tokens: IssuedTokens }> {
+  const c = verify<RefreshClaims>(token, cfg.secret, 'refresh');
+  const now = new Date();
+  const claimed = await prisma.refreshToken.updateMany({
+    where: { id: c.jti, usedAt: null, revokedAt: null, expiresAt: { gt: now } },
+    data: { usedAt: now },
+  });
+  if (claimed.count !== 1) {
+    const row = await prisma.refreshToken.findUnique({ where: { id: c.jti } });
+    if (row === null || row.revokedAt !== null) throw new ApiError('TOKEN_INVALID', 'the refresh token is revoked');
+    if (row.usedAt !== null) {
+      await revokeFamily(prisma, row.familyId);
+      throw new ApiError('REFRESH_TOKEN_REUSED', 'this refresh token was already used; all sessions of this login are revoked');
+    }
+    throw new ApiError('TOKEN_EXPIRED', 'the refresh token has expired');
+  }
+  const user = await prisma.user.findUnique({ where: { id: c.sub } });
+  if (user === null) throw new ApiError('TOKEN_INVALID', 'the user no longer exists');
+  const tokens = await issueTokens(prisma, user.id, user.role, cfg, c.fam);
+  return { userId: user.id, role: user.role, tokens };
+}
+
+export async function revokeFamily(prisma: PrismaClient, familyId: string): Promise<void> {
+  await prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+/** Revoke the family of a refresh token if it verifies; silently ignores a bad token (logout). */
+export async function revokeRefreshToken(prisma: PrismaClient, token: string, cfg: TokenConfig): Promise<void> {
+  try {
+    const c = verify<RefreshClaims>(token, cfg.secret, 'refresh');
+    await revokeFamily(prisma, c.fam);
+  } catch {
+    // logging out with a bad token is still a logout
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The services a Fastify app is built from (see app.ts). server.ts creates them for
+ * production; tests create them against a test database.
+ */
+import type { Logger } from 'pino';
+import type { Env } from './env.ts';
+import type { PrismaClient } from './db/types.ts';
+import type { Exchange } from './exchange/exchange.ts';
+import type { TokenConfig } from './auth/tokens.ts';
+import type { MarketDirectory } from './services/markets.ts';
+
+export interface AppContext {
+  env: Env;
+  logger: Logger;
+  prisma: PrismaClient;
+  exchange: Exchange;
+  tokens: TokenConfig;
+  markets: MarketDirectory;
+}

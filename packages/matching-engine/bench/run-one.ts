@@ -1,0 +1,165 @@
+/**
+ * One benchmark measurement in a fresh process: `node --expose-gc --import tsx
+ * bench/run-one.ts <W1|W2|W3> <ours|nodejsOrderBook>`; prints one JSON line.
+ *
+ * Timing follows ../../../../shared/bench/README.md: per-op latency is the mean time per op
+ * within batches of 100 ops (process.hrtime.bigint), p50/p99 over batches; ops/s over the
+ * whole timed phase. Streams are generated before timing.
+ */
+import { OrderBook } from 'nodejs-order-book';
+import { MatchingEngine, type EngineEvent, type EventSink, type PlaceOrderCommand } from '../src/index.ts';
+import { CMD_CANCEL, CMD_LIMIT, SIDE_BUY, makeW1, makeW2, makeW3, verifyFingerprints, type Stream, type Workload } from './workloads.ts';
+
+const BATCH = 100;
+
+interface Adapter {
+  apply(s: Stream, i: number): void;
+  /** Resting orders now (for the correctness cross-check). */
+  resting(): number;
+  /** Maker fills seen so far (ours counts TRADE events; the peer reports none). */
+  fills(): number;
+}
+
+/**
+ * Consumes every event the engine produces: counts them by type and folds their
+ * quantities into a checksum, so nothing is optimised away.
+ */
+class CountingSink implements EventSink {
+  events = 0;
+  trades = 0;
+  checksum = 0;
+  emit(e: EngineEvent): void {
+    this.events++;
+    if (e.type === 'TRADE') {
+      this.trades++;
+      this.checksum = (this.checksum + e.qty * e.yesPriceCents) | 0;
+    } else if (e.type === 'BOOK_LEVEL') this.checksum = (this.checksum + e.qty) | 0;
+  }
+}
+
+function ours(): Adapter & { sink: CountingSink } {
+  const sink = new CountingSink();
+  const engine = new MatchingEngine({ maxOrderQty: 1_000_000, maxOpenOrdersPerUserPerMarket: 10_000_000 }, sink, 1 << 16);
+  engine.execute({ type: 'GRANT', tsMs: 1, userId: 'buyer', amountCents: 1_000_000_000_000 });
+  engine.execute({ type: 'GRANT', tsMs: 1, userId: 'seller', amountCents: 1_000_000_000_000 });
+  engine.execute({ type: 'CREATE_MARKET', tsMs: 1, marketId: 'bench' });
+  engine.execute({ type: 'SET_MARKET_STATUS', tsMs: 1, marketId: 'bench', status: 'OPEN' });
+  const tsMs = 2;
+  return {
+    sink,
+    apply(s, i) {
+      const buy = s.side[i] === SIDE_BUY;
+      const t = s.type[i];
+      if (t === CMD_CANCEL) {
+        engine.execute({ type: 'CANCEL', tsMs, userId: buy ? 'buyer' : 'seller', orderId: s.id[i]! });
+        return;
+      }
+      // A `buy` is BUY YES at p; a `sell` is BUY NO at 100 - p (a YES ask at p): crosses are MINTs.
+      const cmd: PlaceOrderCommand = {
+        type: 'PLACE',
+        tsMs,
+        userId: buy ? 'buyer' : 'seller',
+        marketId: 'bench',
+        side: 'BUY',
+        outcome: buy ? 'YES' : 'NO',
+        orderType: t === CMD_LIMIT ? 'LIMIT' : 'MARKET',
+        priceCents: t === CMD_LIMIT ? (buy ? s.price[i]! : 100 - s.price[i]!) : null,
+        qty: s.size[i]!,
+      };
+      const r = engine.execute(cmd);
+      if (!r.ok) throw new Error(`rejected at ${i}: ${r.message}`);
+    },
+    resting: () => engine.openOrderCount,
+    fills: () => sink.trades,
+  };
+}
+
+function peer(): Adapter {
+  const ob = new OrderBook();
+  return {
+    apply(s, i) {
+      const t = s.type[i];
+      const side = s.side[i] === SIDE_BUY ? 'buy' : 'sell';
+      if (t === CMD_CANCEL) ob.cancel(String(s.id[i]));
+      else if (t === CMD_LIMIT) ob.limit({ id: String(s.id[i]), side, size: s.size[i]!, price: s.price[i]! } as Parameters<OrderBook['limit']>[0]);
+      else ob.market({ side, size: s.size[i]! } as Parameters<OrderBook['market']>[0]);
+    },
+    resting: () => {
+      const snap = ob.snapshot();
+      let n = 0;
+      for (const level of [...snap.bids, ...snap.asks]) n += level.orders.length;
+      return n;
+    },
+    fills: () => -1,
+  };
+}
+
+function replay(a: Adapter, s: Stream): void {
+  for (let i = 0; i < s.length; i++) a.apply(s, i);
+}
+
+function timed(a: Adapter, s: Stream): { opsPerSec: number; p50Ns: number; p99Ns: number; seconds: number } {
+  const batches = Math.floor(s.length / BATCH);
+  const perOp = new Float64Array(batches);
+  let total = 0n;
+  for (let b = 0; b < batches; b++) {
+    const from = b * BATCH;
+    const t0 = process.hrtime.bigint();
+    for (let i = from; i < from + BATCH; i++) a.apply(s, i);
+    const dt = process.hrtime.bigint() - t0;
+    total += dt;
+    perOp[b] = Number(dt) / BATCH;
+  }
+  for (let i = batches * BATCH; i < s.length; i++) a.apply(s, i);
+  perOp.sort();
+  const q = (p: number): number => perOp[Math.min(batches - 1, Math.floor(p * batches))]!;
+  const seconds = Number(total) / 1e9;
+  return { opsPerSec: (batches * BATCH) / seconds, p50Ns: q(0.5), p99Ns: q(0.99), seconds };
+}
+
+function heapBytes(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+function main(): void {
+  const [wName, engineName] = process.argv.slice(2);
+  const make = { W1: makeW1, W2: makeW2, W3: makeW3 }[wName as 'W1'];
+  if (make === undefined || (engineName !== 'ours' && engineName !== 'nodejsOrderBook')) {
+    throw new Error('usage: run-one.ts <W1|W2|W3> <ours|nodejsOrderBook>');
+  }
+  const w: Workload = make();
+  const fp = verifyFingerprints(w);
+  if (!fp.every((f) => f.ok)) throw new Error(`stream fingerprints differ: ${JSON.stringify(fp)}`);
+  const fresh = (): Adapter => (engineName === 'ours' ? ours() : peer());
+  // Warm-up: on the measured book for W1, on a throw-away book for W2/W3.
+  let a = fresh();
+  for (const p of w.warmup) replay(a, p.stream);
+  if (!w.warmupOnSameBook) a = fresh();
+  const before = heapBytes();
+  const fills0 = a.fills();
+  let setup: ReturnType<typeof timed> | null = null;
+  for (const p of w.setup) setup = timed(a, p.stream);
+  const result = timed(a, w.timed.stream);
+  const restingAfter = a.resting();
+  const out: Record<string, unknown> = {
+    workload: w.name,
+    engine: engineName,
+    ...result,
+    setupOpsPerSec: setup?.opsPerSec ?? null,
+    restingAfter,
+    expectedRestingAfter: w.stats.restingAfter,
+    makerFills: a.fills() >= 0 ? a.fills() - fills0 : null,
+    expectedMakerFills: w.stats.makerFills,
+    fingerprints: Object.fromEntries(fp.map((f) => [f.phase, f.got])),
+  };
+  if (w.name === 'W2') out.bytesPerRestingOrder = (heapBytes() - before) / restingAfter;
+  if (restingAfter !== w.stats.restingAfter) throw new Error(`resting orders ${restingAfter} != reference ${w.stats.restingAfter}`);
+  if (engineName === 'ours' && w.name !== 'W2' && out.makerFills !== w.stats.makerFills) {
+    throw new Error(`maker fills ${String(out.makerFills)} != reference ${w.stats.makerFills}`);
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main();

@@ -1,0 +1,8 @@
+/**
+ * @prediction-markets/shared: the contract between the service, the web UI and bots.
+ * Zod schemas (and their inferred types) for every REST body and response and socket
+ * payload, the API error catalogue, and room/channel names.
+ */
+export * from './constants.ts';
+export * from './errors.ts';
+export * as schemas from './schemas/index.ts';

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { PageQuery, Uuid } from './common.ts';
+
+/** GET /api/user/balance, in cents. total = available + locked. */
+export const BalanceDto = z.object({ available: z.int(), locked: z.int(), total: z.int() });
+export type BalanceDto = z.infer<typeof BalanceDto>;
+
+export const PositionDto = z.object({
+  marketId: Uuid,
+  slug: z.string(),
+  question: z.string(),
+  marketStatus: z.string(),
+  yesShares: z.int(),
+  yesLockedShares: z.int(),
+  noShares: z.int(),
+  noLockedShares: z.int(),
+  /** Cents paid for the shares held (average cost). */
+  costBasis: z.int(),
+  /** Realised profit and loss in cents. */
+  realisedPnl: z.int(),
+});
+export type PositionDto = z.infer<typeof PositionDto>;
+export const PositionsResponse = z.object({ positions: z.array(PositionDto) });
+
+export const PortfolioPositionDto = PositionDto.extend({
+  /** Last trade price in YES cents (null: no trade yet; valued at cost). */
+  lastPrice: z.int().nullable(),
+  /** Shares valued at the last price of their outcome, cents (rounded down). */
+  marketValue: z.int(),
+  unrealisedPnl: z.int(),
+});
+export const PortfolioResponse = z.object({
+  balance: BalanceDto,
+  positions: z.array(PortfolioPositionDto),
+  totals: z.object({ marketValue: z.int(), costBasis: z.int(), realisedPnl: z.int(), unrealisedPnl: z.int(), equity: z.int() }),
+});
+export type PortfolioResponse = z.infer<typeof PortfolioResponse>;
+
+export const LedgerEntryDto = z.object({
+  id: z.int(),
+  /** Signed change of the caller's balance in cents (credit positive). */
+  amount: z.int(),
+  debitAccount: z.string(),
+  creditAccount: z.string(),
+  reason: z.string(),
+  marketId: z.string().nullable(),
+  tradeId: z.int().nullable(),
+  createdAt: z.string(),
+});
+export const LedgerQuery = PageQuery;
+export const LedgerResponse = z.object({ entries: z.array(LedgerEntryDto), nextBefore: z.int().nullable() });
+
+export const NotificationDto = z.object({
+  id: z.int(),
+  kind: z.string(),
+  marketId: z.string().nullable(),
+  payload: z.unknown(),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+});
+export const NotificationsResponse = z.object({ notifications: z.array(NotificationDto), nextBefore: z.int().nullable() });
