@@ -8,6 +8,8 @@ import type { PrismaClient } from './db/types.ts';
 import type { Exchange } from './exchange/exchange.ts';
 import type { TokenConfig } from './auth/tokens.ts';
 import type { MarketDirectory } from './services/markets.ts';
+import type { Metrics } from './metrics.ts';
+import type { Redis } from './redis.ts';
 
 export interface AppContext {
   env: Env;
@@ -16,4 +18,7 @@ export interface AppContext {
   exchange: Exchange;
   tokens: TokenConfig;
   markets: MarketDirectory;
+  metrics: Metrics;
+  /** Command connection when REDIS_URL is set, else null (single process, in memory). */
+  redis: Redis | null;
 }

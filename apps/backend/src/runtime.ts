@@ -19,6 +19,8 @@ import { MarketDirectory } from './services/markets.ts';
 import { bootstrapAdmin } from './services/users.ts';
 import { seedDemo, type DemoCredentials } from './services/seed.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createRedis, type Redis } from './redis.ts';
 
 export interface Runtime {
   ctx: AppContext;
@@ -71,13 +73,15 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   }
   if (opts.migrate !== false) await migrateDeploy(databaseUrl);
   const prisma: PrismaClient = createPrisma(databaseUrl, { poolMax: env.DATABASE_POOL_MAX });
+  const metrics = createMetrics();
+  const redis: Redis | null = env.REDIS_URL === undefined ? null : createRedis(env.REDIS_URL);
   const exchange = new Exchange({
     prisma,
     logger,
     maxBatchCommands: env.MAX_BATCH_COMMANDS,
     engineConfig: { maxOrderQty: env.MAX_ORDER_QTY, maxOpenOrdersPerUserPerMarket: env.MAX_OPEN_ORDERS_PER_MARKET },
     ...(opts.publisher === undefined ? {} : { publisher: opts.publisher }),
-    ...(opts.observer === undefined ? {} : { observer: opts.observer }),
+    observer: combineObservers(metricsObserver(metrics), opts.observer),
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
   await exchange.start();
@@ -88,6 +92,8 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     exchange,
     markets: new MarketDirectory(prisma),
     tokens: { secret: jwtSecret(env), accessTtlSec: env.ACCESS_TOKEN_TTL_SEC, refreshTtlSec: env.REFRESH_TOKEN_TTL_SEC },
+    metrics,
+    redis,
   };
   // Markets that fell due while the service was down close now, before anyone trades.
   await exchange.submit({ kind: 'clock', run: (e, now) => e.execute({ type: 'ADVANCE_TIME', tsMs: now }) });
@@ -120,9 +126,37 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
       await app.close();
       await exchange.stop();
       await prisma.$disconnect();
+      if (redis !== null) await redis.quit().catch(() => undefined);
       if (stopDatabase !== null) await stopDatabase();
     })();
     return closing;
   };
   return { ...partial, url, close };
+}
+
+/** Feed the writer's observations into Prometheus metrics. */
+function metricsObserver(m: Metrics): ExchangeObserver {
+  return {
+    batchCommitted({ commands, events, executeMs, commitMs }) {
+      m.commandsPerTransaction.observe(commands);
+      m.orderMatchingDuration.observe(executeMs / 1000);
+      m.databaseQueryDuration.observe({ operation: 'batch_commit' }, commitMs / 1000);
+      for (const e of events) {
+        if (e.type === 'ORDER_ACCEPTED') m.ordersPlacedTotal.inc({ type: e.order.orderType, outcome: e.order.outcome, side: e.order.side });
+        else if (e.type === 'TRADE') m.tradesExecutedTotal.inc({ kind: e.kind });
+      }
+    },
+    batchFailed() {
+      m.batchFailuresTotal.inc();
+    },
+  };
+}
+
+function combineObservers(...observers: (ExchangeObserver | undefined)[]): ExchangeObserver {
+  const list = observers.filter((o): o is ExchangeObserver => o !== undefined);
+  return {
+    batchCommitted: (info) => list.forEach((o) => o.batchCommitted?.(info)),
+    batchFailed: (info) => list.forEach((o) => o.batchFailed?.(info)),
+    jobDone: (info) => list.forEach((o) => o.jobDone?.(info)),
+  };
 }

@@ -133,7 +133,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       await withTimeout(server.start(), 60_000, 'start');
       break;
     } catch (err) {
-      await server.stop().catch(() => {});
+      await safeStop(server).catch(() => {});
       const portTaken = logLines.slice(-10).some((l) => l.includes('could not bind') || l.includes('Address already in use'));
       if (opts.port === undefined && portTaken && attempt < 3) {
         port = await freePort();
@@ -149,7 +149,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const stop = async () => {
     if (!running.has(server)) return;
     running.delete(server);
-    await server.stop();
+    await safeStop(server);
     await fs.rm(path.join(dataDir, OWNER_FILE), { force: true }).catch(() => {});
   };
 
@@ -226,6 +226,28 @@ async function stopStalePostmaster(dataDir: string): Promise<void> {
   }
   if (isAlive(pid)) throw new Error(`embedded PostgreSQL: could not stop stale postmaster PID ${pid} of ${dataDir}`);
   await fs.rm(pidFile, { force: true });
+}
+
+/**
+ * EmbeddedPostgres.stop() waits for an 'exit' event that never comes when the server process has
+ * already exited (failed start, crash): it would hang forever. Also escalates if a fast
+ * shutdown takes too long.
+ */
+async function safeStop(server: EmbeddedPostgres): Promise<void> {
+  const holder = server as unknown as { process?: ChildProcess };
+  const child = holder.process;
+  if (!child) return;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    holder.process = undefined;
+    return;
+  }
+  const stopping = server.stop(); // SIGINT: fast shutdown
+  try {
+    await withTimeout(stopping, 30_000, 'stop');
+  } catch {
+    child.kill('SIGQUIT'); // immediate shutdown (crash recovery at next start)
+    await withTimeout(stopping, 10_000, 'stop').catch(() => child.kill('SIGKILL'));
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -330,7 +352,7 @@ function installProcessHooks(): void {
     const listener = () => {
       if (process.listenerCount(signal) > 1) return; // the application handles it (and calls stop())
       const code = 128 + (os.constants.signals[signal] ?? 0);
-      void Promise.allSettled([...running].map((s) => s.stop())).finally(() => process.exit(code));
+      void Promise.allSettled([...running].map((s) => safeStop(s))).finally(() => process.exit(code));
     };
     process.on(signal, listener);
   }

@@ -61,7 +61,7 @@ export interface EventPublisher {
 
 /** Observations for metrics. */
 export interface ExchangeObserver {
-  batchCommitted?(info: { commands: number; events: number; executeMs: number; commitMs: number; stats: PersistStats }): void;
+  batchCommitted?(info: { commands: number; events: readonly EngineEvent[]; executeMs: number; commitMs: number; stats: PersistStats }): void;
   batchFailed?(info: { commands: number; error: unknown }): void;
   jobDone?(info: { kind: string; queuedMs: number; totalMs: number }): void;
 }
@@ -262,7 +262,7 @@ export class Exchange {
     }
     this.opts.observer?.batchCommitted?.({
       commands: batch.length,
-      events: events.length,
+      events,
       executeMs: t1 - t0,
       commitMs: t2 - t1,
       stats: stats ?? { statements: 0, rows: 0 },
