@@ -510,7 +510,10 @@ export class MatchingEngine {
     if (newOwn % mk.tick !== 0) return this.reject(cmd, RejectCode.PRICE_NOT_ON_TICK, `price must be a multiple of ${mk.tick} cents`, cmd.orderId);
     const newQty = cmd.qty ?? rem;
     if (!isInt(newQty) || newQty < 1) return this.reject(cmd, RejectCode.INVALID_QUANTITY, 'quantity must be a positive integer', cmd.orderId);
-    if (newQty > this.config.maxOrderQty) return this.reject(cmd, RejectCode.QUANTITY_TOO_LARGE, `quantity must be at most ${this.config.maxOrderQty}`, cmd.orderId);
+    const filledSoFar = st.qty[s]! - rem;
+    if (filledSoFar + newQty > this.config.maxOrderQty) {
+      return this.reject(cmd, RejectCode.QUANTITY_TOO_LARGE, `filled + remaining quantity must be at most ${this.config.maxOrderQty}`, cmd.orderId);
+    }
     if (newOwn === oldOwn && newQty === rem) return this.reject(cmd, RejectCode.AMEND_NO_CHANGE, 'amend changes neither price nor quantity', cmd.orderId);
     const pos = this.positions[st.pos[s]!]!;
     const acc = pos.account;
@@ -592,7 +595,8 @@ export class MatchingEngine {
       return this.reject(cmd, RejectCode.INVALID_AMOUNT, `amount must be an integer 1..${this.config.maxGrantCents} cents`);
     }
     const existing = this.accountByUser.get(cmd.userId);
-    if (existing !== undefined && existing.available + existing.locked + amt > this.config.maxAccountCents) {
+    const held = existing === undefined ? 0 : existing.available + existing.locked;
+    if (held + amt > this.config.maxAccountCents) {
       return this.reject(cmd, RejectCode.BALANCE_LIMIT, `balance would exceed ${this.config.maxAccountCents} cents`);
     }
     const acc = existing ?? this.newAccount(cmd.userId);
@@ -1325,7 +1329,7 @@ export class MatchingEngine {
     return pos === undefined ? undefined : positionView(pos);
   }
 
-  /** Every position of a user, in market creation order. */
+  /** Every position of a user, by market id (so the order survives snapshot and restore). */
   getPositions(userId: string): PositionView[] {
     const acc = this.accountByUser.get(userId);
     if (acc === undefined) return [];
@@ -1334,7 +1338,7 @@ export class MatchingEngine {
       const pos = mk.positions.get(acc.idx);
       if (pos !== undefined) out.push(positionView(pos));
     }
-    return out;
+    return out.sort((a, b) => (a.marketId < b.marketId ? -1 : a.marketId > b.marketId ? 1 : 0));
   }
 
   getMarket(marketId: string): MarketView | undefined {
@@ -1356,9 +1360,9 @@ export class MatchingEngine {
     };
   }
 
-  /** Market ids in creation order. */
+  /** Market ids, sorted (so the order survives snapshot and restore). */
   marketIds(): string[] {
-    return this.markets.map((m) => m.id);
+    return this.markets.map((m) => m.id).sort();
   }
 
   /**

@@ -83,7 +83,7 @@ export interface PlaceOrderCommand extends CommandBase {
   qty: number;
   /** Default GTC for limit orders; market orders are IOC or FOK (default IOC). */
   timeInForce?: TimeInForce;
-  /** Required for GTD: epoch ms after which the order no longer rests. */
+  /** Required for GTD: epoch ms at which the order expires (it rests while the clock is before it). */
   expiresAtMs?: number | null;
   /** Reject instead of taking liquidity. Limit GTC/GTD only. */
   postOnly?: boolean;
@@ -223,9 +223,11 @@ export interface OkResult {
 export type CommandResult = OrderResult | DuplicateOrderResult | CancelAllResult | OkResult | Rejection;
 
 // ---------------------------------------------------------------------------------------
-// Events. Public market events (TRADE, BOOK_LEVEL, MARKET_STATUS) each take the next
-// sequence number of their market; every other market-scoped event carries the market's
-// current sequence number without advancing it. Events of one command are emitted in this
+// Events. Public market events (TRADE, BOOK_LEVEL, MARKET_CREATED, MARKET_STATUS,
+// MARKET_SETTLED) each take the next sequence number of their market, so the public feed of
+// a market is contiguous; every other market-scoped event carries the market's current
+// sequence number without advancing it. Every event's `tsMs` is the engine clock when it
+// happened: max(previous clock, the command's tsMs), so timestamps never go backwards. Events of one command are emitted in this
 // order: command rejected (alone) or order accepted; per fill: TRADE, LEDGER rows, maker ORDER_UPDATED;
 // the taker's final ORDER_UPDATED; BOOK_LEVEL per level changed (first touched first);
 // BALANCE per account changed, POSITION per position changed (first touched first).
@@ -424,7 +426,7 @@ export interface MarketSettledEvent {
   marketId: string;
   kind: 'RESOLUTION' | 'VOID_REFUND';
   outcome: Outcome | null;
-  /** Collateral held by the market pool before settlement (100 x pairs outstanding). */
+  /** Collateral held by the market pool when settlement began, after the closing step released and netted locked shares (100 x pairs outstanding). */
   collateralCents: number;
   paidCents: number;
   houseCents: number;

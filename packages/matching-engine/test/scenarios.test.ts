@@ -711,9 +711,25 @@ describe('kinds of cross: MINT, TRANSFER, MERGE', () => {
       user | available | locked
       B    | 5500      | 4500
     `);
+    const seq = h.engine.getMarket('m')!.seq;
     const r = h.order('A', 'BUY YES 100 @ 60');
     expect(r).toMatchObject({ status: 'FILLED', filledQty: 100 });
     expect(h.ofType('ORDER_ACCEPTED')[0]).toMatchObject({ escrowCents: 6000 });
+    // event order: accepted; per fill TRADE, LEDGER rows, maker update; taker update; levels; balances; positions
+    expect(h.events.map((e) => [e.type, 'userId' in e ? e.userId : '', 'seq' in e ? e.seq - seq : ''])).toEqual([
+      ['ORDER_ACCEPTED', '', 0],
+      ['TRADE', '', 1],
+      ['LEDGER', '', ''],
+      ['LEDGER', '', ''],
+      ['ORDER_UPDATED', 'B', 1],
+      ['ORDER_UPDATED', 'A', 1],
+      ['BOOK_LEVEL', '', 2],
+      ['BALANCE', 'A', ''],
+      ['BALANCE', 'B', ''],
+      ['POSITION', 'B', 2],
+      ['POSITION', 'A', 2],
+    ]);
+    expect(h.engine.getMarket('m')!.seq).toBe(seq + 2);
     expectTrades(h, `
       kind | maker | taker | price | qty
       MINT | B     | A     | 55    | 100
@@ -1628,6 +1644,23 @@ describe('limits', () => {
     const h = new Exchange({ users: {}, config: { maxAccountCents: 1_000 } });
     expectRejected(h.run({ type: 'GRANT', userId: 'Z', amountCents: 5_000 }), 'BALANCE_LIMIT');
     expect(h.engine.getAccount('Z')?.availableCents ?? 0).toBeLessThanOrEqual(1_000);
+  });
+
+  it('an order amended back up after fills, again and again, reports its true quantities (no 32-bit overflow)', () => {
+    const h = new Exchange({ users: { A: 1_000_000_000_000, B: 1_000_000_000_000 }, config: { maxOrderQty: 1_000_000_000 } });
+    const a = h.order('A', 'BUY YES 1000000000 @ 1');
+    for (let cycle = 1; cycle <= 2; cycle++) {
+      h.order('B', 'BUY NO 999999999 @ 99'); // fills all but one share of A's order
+      const r = h.amend('A', a.orderId, { qty: 1_000_000_000 }); // the remaining quantity back to the maximum
+      if (!r.ok) {
+        // bounding the order's total quantity would also be a fix
+        expectRejected(r, 'QUANTITY_TOO_LARGE');
+        return;
+      }
+      const filled = cycle * 999_999_999;
+      expect(r).toMatchObject({ filledQty: filled, remainingQty: 1_000_000_000, status: 'PARTIALLY_FILLED' });
+      expect(h.engine.getOrder(a.orderId)).toMatchObject({ qty: filled + 1_000_000_000, filledQty: filled, remainingQty: 1_000_000_000 });
+    }
   });
 
   it('maxOrderQty is configurable and applies to amends too', () => {
