@@ -854,7 +854,10 @@ export class ReferenceModel {
     if (newPrice % m.tickCents !== 0) return this.reject(cmd, RejectCode.PRICE_NOT_ON_TICK, `price must be a multiple of ${m.tickCents} cents`, id);
     const newQty = cmd.qty ?? o.remaining;
     if (!isInt(newQty) || newQty < 1) return this.reject(cmd, RejectCode.INVALID_QUANTITY, 'quantity must be a positive integer', id);
-    if (newQty > this.config.maxOrderQty) return this.reject(cmd, RejectCode.QUANTITY_TOO_LARGE, `quantity must be at most ${this.config.maxOrderQty}`, id);
+    // The order's total (filled + new remaining) is what maxOrderQty limits.
+    if (o.qty - o.remaining + newQty > this.config.maxOrderQty) {
+      return this.reject(cmd, RejectCode.QUANTITY_TOO_LARGE, `filled + remaining quantity must be at most ${this.config.maxOrderQty}`, id);
+    }
     if (newPrice === oldPrice && newQty === o.remaining) return this.reject(cmd, RejectCode.AMEND_NO_CHANGE, 'amend changes neither price nor quantity', id);
     const filled = o.qty - o.remaining;
     const side = bookSideOf(o.side, o.outcome);
@@ -931,7 +934,8 @@ export class ReferenceModel {
       return this.reject(cmd, RejectCode.INVALID_AMOUNT, `amount must be an integer 1..${this.config.maxGrantCents} cents`);
     }
     let acc = this.account(cmd.userId);
-    if (acc !== undefined && acc.available + acc.locked + amt > this.config.maxAccountCents) {
+    const before = acc === undefined ? 0 : acc.available + acc.locked;
+    if (before + amt > this.config.maxAccountCents) {
       return this.reject(cmd, RejectCode.BALANCE_LIMIT, `balance would exceed ${this.config.maxAccountCents} cents`);
     }
     if (acc === undefined) {
@@ -1120,8 +1124,9 @@ export class ReferenceModel {
     return this.st.accounts.map((a) => a.userId);
   }
 
+  /** Market ids, sorted. */
   marketIds(): string[] {
-    return this.st.markets.map((m) => m.marketId);
+    return this.st.markets.map((m) => m.marketId).sort(cmpStr);
   }
 
   /** Markets in creation order with their status (cheap; for the stream generator). */
@@ -1154,14 +1159,12 @@ export class ReferenceModel {
     return p === undefined ? undefined : this.positionView(p);
   }
 
-  /** A user's positions in market creation order. */
+  /** A user's positions, by market id. */
   getPositions(userId: string): PositionView[] {
-    const out: PositionView[] = [];
-    for (const m of this.st.markets) {
-      const p = this.position(userId, m.marketId);
-      if (p !== undefined) out.push(this.positionView(p));
-    }
-    return out;
+    return this.st.positions
+      .filter((p) => p.userId === userId)
+      .sort((a, b) => cmpStr(a.marketId, b.marketId))
+      .map((p) => this.positionView(p));
   }
 
   private levels(marketId: string, side: BookSide): { price: number; qty: number; count: number }[] {
@@ -1212,6 +1215,17 @@ export class ReferenceModel {
       volumeShares: m.volume,
       bestBidCents: bids[0]?.price ?? null,
       bestAskCents: asks[0]?.price ?? null,
+    };
+  }
+
+  /** Conservation totals, as the engine's `totals()`. */
+  totals(): { grantedCents: number; houseCents: number; accountsCents: number; poolsCents: number } {
+    const s = this.st;
+    return {
+      grantedCents: s.grantedCents,
+      houseCents: s.houseCents,
+      accountsCents: s.accounts.reduce((t, a) => t + a.available + a.locked, 0),
+      poolsCents: s.markets.reduce((t, m) => t + m.collateral, 0),
     };
   }
 

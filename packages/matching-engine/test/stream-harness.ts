@@ -29,7 +29,7 @@ export const CHECKPOINT = 5_000;
 /** Tight limits so that every limit is reached now and then. */
 export const STREAM_CONFIG: Partial<EngineConfig> = {
   maxOrderQty: 500,
-  maxOpenOrdersPerUserPerMarket: 8,
+  maxOpenOrdersPerUserPerMarket: 5,
   maxClientOrderIdLength: 12,
   maxIdLength: 16,
   maxGrantCents: 10_000_000,
@@ -103,8 +103,16 @@ class StreamGenerator {
   private readonly fair = new Map<string, number>();
   private readonly maxQty: number;
   private commandIndex = 0;
+  /** Recent client order ids per user, for retries. */
+  private readonly coids = new Map<string, string[]>();
+  private coidCounter = 0;
+  /** The seed's profile: how many traders, how often they cross themselves, send market orders, quote deep. */
+  private readonly users: string[];
+  private readonly selfCrossRate: number;
+  private readonly marketOrderRate: number;
+  private readonly deepQuoteRate: number;
 
-  /** `total`: the stream's length; two settlements are forced by 30 % and 65 % of it if none came by chance. */
+  /** `total`: the stream's length; settlements are forced by 20 %, 45 % and 70 % of it if too few came by chance. */
   constructor(
     seed: number,
     private readonly ref: ReferenceModel,
@@ -112,16 +120,25 @@ class StreamGenerator {
   ) {
     this.rng = new Rng(seed);
     this.maxQty = ref.config.maxOrderQty;
-    for (const u of USERS) this.queue.push((ts) => ({ type: 'GRANT', tsMs: ts, userId: u, amountCents: 500_000 }));
+    const r = this.rng;
+    this.users = USERS.slice(0, r.int(3, USERS.length));
+    this.selfCrossRate = r.pick([0.03, 0.07, 0.15]);
+    this.marketOrderRate = r.pick([0.06, 0.12, 0.2]);
+    this.deepQuoteRate = r.pick([0.05, 0.12, 0.25]);
+    for (const u of this.users) this.queue.push((ts) => ({ type: 'GRANT', tsMs: ts, userId: u, amountCents: 500_000 }));
     this.queue.push((ts) => ({ type: 'OPEN_ACCOUNT', tsMs: ts, userId: 'pauper' }));
-    for (let i = 0; i < 3; i++) this.newMarket(i === 2 ? 5 : 1);
+    // The first market closes by itself some 15 % into the stream (~0.5 s per command), before any forced settlement.
+    this.newMarket(1, this.now + Math.max(60_000, Math.floor(total * 0.15) * 500));
+    this.newMarket(1);
+    this.newMarket(5);
   }
 
-  private newMarket(tick?: number): void {
+  private newMarket(tick?: number, closesAtMs?: number): void {
     const id = `mkt-${++this.marketCounter}`;
     const r = this.rng;
     const tickCents = tick ?? (r.chance(0.75) ? 1 : r.pick([2, 5, 10]));
-    const closes = r.chance(0.6) ? null : this.now + r.int(14_400_000, 43_200_000);
+    // Close times on the hour, so that two markets sometimes close in the same command.
+    const closes = closesAtMs ?? (r.chance(0.6) ? null : Math.ceil((this.now + r.int(14_400_000, 43_200_000)) / 3_600_000) * 3_600_000);
     this.fair.set(id, r.int(15, 85));
     this.queue.push((ts) => ({ type: 'CREATE_MARKET', tsMs: ts, marketId: id, closesAtMs: closes, tickCents }));
     // Opened a little later: meanwhile orders meet a DRAFT market.
@@ -160,9 +177,14 @@ class StreamGenerator {
       this.newMarket();
       return this.queue.shift()!(ts);
     }
-    const forced = (this.commandIndex >= 0.3 * this.total && this.settleCounter < 1) || (this.commandIndex >= 0.65 * this.total && this.settleCounter < 2);
+    const forced = [0.2, 0.45, 0.7].some((at, i) => this.commandIndex >= at * this.total && this.settleCounter <= i);
     const settleable = markets.filter((m) => m.status === 'OPEN' || m.status === 'HALTED' || m.status === 'CLOSED');
-    if (forced && settleable.length > 0) return this.settle(r.pick(settleable).marketId, ts);
+    if (forced && settleable.length > 0) {
+      // The market with the most pairs outstanding: a settlement with holders to pay.
+      const pairs = (id: string): number => this.ref.getMarket(id)?.pairsOutstanding ?? 0;
+      const most = settleable.reduce((a, b) => (pairs(b.marketId) > pairs(a.marketId) ? b : a));
+      return this.settle(most.marketId, ts);
+    }
     for (const m of markets) {
       const id = m.marketId;
       switch (m.status) {
@@ -213,7 +235,7 @@ class StreamGenerator {
         this.now += r.int(100, 20_000);
         return { type: 'ADVANCE_TIME', tsMs: this.now };
       case 6:
-        return { type: 'OPEN_ACCOUNT', tsMs: ts, userId: r.pick([...USERS, 'pauper', 'newbie', '', 'x'.repeat(17)]) };
+        return { type: 'OPEN_ACCOUNT', tsMs: ts, userId: r.pick([...this.users, 'pauper', 'newbie', '', 'x'.repeat(17)]) };
       default:
         return this.badAdmin(ts);
     }
@@ -230,7 +252,7 @@ class StreamGenerator {
 
   private place(ts: number): Command {
     const r = this.rng;
-    const userId = r.chance(0.995) ? r.pick(USERS) : r.pick(['pauper', 'ghost']);
+    const userId = r.chance(0.995) ? r.pick(this.users) : r.pick(['pauper', 'ghost']);
     const open = this.tradableMarkets();
     const all = this.ref.listMarkets();
     let market: { marketId: string; tickCents: number } | undefined;
@@ -252,7 +274,7 @@ class StreamGenerator {
     const availNo = pos === undefined ? 0 : pos.noShares - pos.noLockedShares;
     let side: Side;
     let outcome: Outcome;
-    const selfCross = mine.length > 0 && r.chance(0.07);
+    const selfCross = mine.length > 0 && r.chance(this.selfCrossRate);
     let price: number;
     if (selfCross) {
       // Take one of the user's own resting orders: exercises self-trade prevention.
@@ -271,7 +293,9 @@ class StreamGenerator {
       else if (r.chance(0.04)) [side, outcome] = ['SELL', r.chance(0.5) ? 'YES' : 'NO'];
       else [side, outcome] = ['BUY', r.chance(0.5) ? 'YES' : 'NO'];
       const fairOwn = outcome === 'YES' ? fairYes : 100 - fairYes;
-      price = this.snap(fairOwn + (side === 'BUY' ? r.int(-7, 3) : r.int(-3, 7)), tick);
+      // Mostly near the fair price (crossing often); sometimes a deep quote that rests a long time.
+      const offset = r.chance(this.deepQuoteRate) ? r.int(8, 25) : 0;
+      price = this.snap(fairOwn + (side === 'BUY' ? r.int(-7, 3) - offset : r.int(-3, 7) + offset), tick);
     }
     const avail = side === 'SELL' ? (outcome === 'YES' ? availYes : availNo) : 0;
 
@@ -280,7 +304,7 @@ class StreamGenerator {
     if (side === 'SELL' && avail > 0 && r.chance(0.85)) qty = Math.min(qty, avail);
 
     const cmd: PlaceOrderCommand = { type: 'PLACE', tsMs: ts, userId, marketId, side, outcome, orderType: 'LIMIT', qty };
-    if (r.chance(0.12)) {
+    if (r.chance(this.marketOrderRate)) {
       cmd.orderType = 'MARKET';
       if (side === 'BUY') qty = cmd.qty = r.int(1, 40);
       const t = r.float();
@@ -296,6 +320,8 @@ class StreamGenerator {
       } else if (t < 0.78) {
         cmd.timeInForce = 'GTD';
         cmd.expiresAtMs = this.now + r.int(50, 60_000);
+        // Round seconds now and then: several orders expire in one command, ordered by id.
+        if (r.chance(0.5)) cmd.expiresAtMs = Math.ceil(cmd.expiresAtMs / 1_000) * 1_000 + 1;
       } else if (t < 0.9) cmd.timeInForce = 'IOC';
       else {
         cmd.timeInForce = 'FOK';
@@ -304,22 +330,43 @@ class StreamGenerator {
       if ((cmd.timeInForce === undefined || cmd.timeInForce === 'GTC' || cmd.timeInForce === 'GTD') && r.chance(0.12)) cmd.postOnly = true;
     }
     if (r.chance(0.6)) cmd.stp = r.pick<StpMode>(['CANCEL_TAKER', 'CANCEL_MAKER', 'CANCEL_BOTH']);
-    if (r.chance(0.25)) cmd.clientOrderId = `k${r.int(0, 400)}`;
-    if (r.chance(0.045)) this.corrupt(cmd, tick);
+    if (r.chance(0.25)) {
+      // Mostly a fresh id; sometimes a retry of one this user sent before (live or finished).
+      const used = this.coids.get(userId) ?? [];
+      if (used.length > 0 && r.chance(0.2)) cmd.clientOrderId = r.pick(used);
+      else {
+        cmd.clientOrderId = `c${++this.coidCounter}`;
+        used.push(cmd.clientOrderId);
+        if (used.length > 50) used.shift();
+        this.coids.set(userId, used);
+      }
+    }
+    if (r.chance(0.045)) this.corrupt(cmd);
     return cmd;
   }
 
   /** One invalid field (validation paths), including values that are Object.prototype keys. */
-  private corrupt(cmd: PlaceOrderCommand, tick: number): void {
+  private corrupt(cmd: PlaceOrderCommand): void {
     const r = this.rng;
     const c = cmd as unknown as Record<string, unknown>;
     switch (r.int(0, 21)) {
-      case 0: c.priceCents = r.pick([0, 100, -1, 50.5, 1e9]); cmd.orderType = 'LIMIT'; break;
+      case 0: c.priceCents = r.pick([0, 100, -1, 50.5, 1e9, '50']); cmd.orderType = 'LIMIT'; break;
       case 1: c.priceCents = null; cmd.orderType = 'LIMIT'; break;
       case 2: cmd.orderType = 'MARKET'; cmd.priceCents = 50; delete cmd.timeInForce; delete cmd.expiresAtMs; delete cmd.postOnly; break;
-      case 3: c.qty = r.pick([0, -5, 2.5, Number.NaN]); break;
+      case 3: c.qty = r.pick([0, -5, 2.5, Number.NaN, '3']); break;
       case 4: cmd.qty = this.maxQty + r.int(1, 10); break;
-      case 5: if (cmd.orderType === 'LIMIT' && tick > 1) cmd.priceCents = (cmd.priceCents ?? 50) + 1; else c.priceCents = 33.3; break;
+      case 5: {
+        // Off the tick of a coarse-tick market.
+        const coarse = this.tradableMarkets().filter((m) => m.tickCents > 1);
+        const m = coarse.length > 0 ? r.pick(coarse) : undefined;
+        if (m === undefined) c.priceCents = 33.3;
+        else {
+          cmd.marketId = m.marketId;
+          cmd.orderType = 'LIMIT';
+          cmd.priceCents = this.snap(r.int(10, 90), m.tickCents) + r.int(1, m.tickCents - 1);
+        }
+        break;
+      }
       case 6: c.timeInForce = r.pick(['DAY', 'toString', 'constructor', 'gtc']); break;
       case 7: c.stp = r.pick(['NONE', '__proto__', 'valueOf', 'hasOwnProperty']); break;
       case 8: c.side = r.pick(['HOLD', 'buy', 'toString']); break;
@@ -333,7 +380,7 @@ class StreamGenerator {
       case 16: cmd.orderType = 'MARKET'; delete cmd.priceCents; delete cmd.timeInForce; delete cmd.expiresAtMs; delete cmd.postOnly; c.maxCostCents = r.pick([0, -3, 2.5]); break;
       case 17: cmd.orderType = 'MARKET'; delete cmd.priceCents; delete cmd.timeInForce; delete cmd.expiresAtMs; delete cmd.postOnly; cmd.side = 'SELL'; cmd.maxCostCents = 100; break;
       case 18: c.postOnly = r.pick(['yes', 1]); break;
-      case 19: c.clientOrderId = r.pick(['', 'x'.repeat(13)]); break;
+      case 19: c.clientOrderId = r.pick(['', 'x'.repeat(13), 5]); break;
       case 20: cmd.marketId = r.pick(['nope', '']); break;
       default: cmd.userId = 'ghost'; break;
     }
@@ -346,7 +393,7 @@ class StreamGenerator {
 
   private cancel(ts: number): Command {
     const r = this.rng;
-    const userId = r.pick(USERS);
+    const userId = r.pick(this.users);
     const mine = this.ref.getUserOrders(userId);
     const roll = r.float();
     let orderId: number;
@@ -361,7 +408,7 @@ class StreamGenerator {
 
   private cancelAll(ts: number): Command {
     const r = this.rng;
-    const userId = r.chance(0.97) ? r.pick(USERS) : 'ghost';
+    const userId = r.chance(0.97) ? r.pick(this.users) : 'ghost';
     const roll = r.float();
     const markets = this.ref.listMarkets();
     if (roll < 0.6 && markets.length > 0) return { type: 'CANCEL_ALL', tsMs: ts, userId, marketId: r.pick(markets).marketId };
@@ -371,7 +418,7 @@ class StreamGenerator {
 
   private amend(ts: number): Command {
     const r = this.rng;
-    const userId = r.pick(USERS);
+    const userId = r.pick(this.users);
     const mine = this.ref.getUserOrders(userId);
     if (mine.length === 0 || r.chance(0.06)) {
       const others = this.allOrders();
@@ -405,15 +452,17 @@ class StreamGenerator {
 
   private grant(ts: number): Command {
     const r = this.rng;
-    const poorest = USERS.map((u) => this.ref.getAccount(u))
+    const poorest = this.users.map((u) => this.ref.getAccount(u))
       .filter((a) => a !== undefined)
       .sort((a, b) => a.availableCents - b.availableCents)[0];
-    const userId = poorest !== undefined && r.chance(0.7) ? poorest.userId : r.pick(USERS);
     const roll = r.float();
-    let amountCents = r.int(50_000, 400_000);
-    if (roll < 0.04) amountCents = r.pick([0, -5, 1.5, this.ref.config.maxGrantCents + 1]);
-    else if (roll < 0.045) amountCents = this.ref.config.maxGrantCents; // may hit BALANCE_LIMIT
-    return { type: 'GRANT', tsMs: ts, userId: roll > 0.98 ? r.pick(['', 'newbie']) : userId, amountCents };
+    if (roll < 0.04) return { type: 'GRANT', tsMs: ts, userId: r.pick(this.users), amountCents: r.pick([0, -5, 1.5, this.ref.config.maxGrantCents + 1]) };
+    // A huge grant to anyone: BALANCE_LIMIT when the account is already rich.
+    if (roll < 0.06) return { type: 'GRANT', tsMs: ts, userId: r.pick(this.users), amountCents: this.ref.config.maxGrantCents };
+    if (roll < 0.08) return { type: 'GRANT', tsMs: ts, userId: r.pick(['', 'newbie', 'z'.repeat(17)]), amountCents: 100_000 };
+    // Top up whoever runs low; otherwise a token grant (points must not pile up beyond the account limit).
+    if (poorest !== undefined && poorest.availableCents < 200_000) return { type: 'GRANT', tsMs: ts, userId: poorest.userId, amountCents: r.int(50_000, 400_000) };
+    return { type: 'GRANT', tsMs: ts, userId: r.pick(this.users), amountCents: r.int(1, 5_000) };
   }
 
   private badAdmin(ts: number): Command {
@@ -499,13 +548,26 @@ function bump(c: Counts, k: string, by = 1): void {
 /** Tallies of the interesting things a command did, from its result and events. */
 function tally(c: Counts, cmd: Command, result: CommandResult, events: EngineEvent[]): void {
   bump(c, `cmd.${cmd.type}`);
-  if (!result.ok) bump(c, `reject.${result.codeName}`);
-  if (result.ok && 'duplicate' in result && result.duplicate) bump(c, 'duplicates');
+  if (!result.ok) {
+    bump(c, `reject.${result.codeName}`);
+    if (cmd.type === 'AMEND') bump(c, `amendReject.${result.codeName}`);
+  }
+  if (result.ok && 'duplicate' in result && result.duplicate) {
+    bump(c, 'duplicates');
+    bump(c, result.order === null ? 'duplicates.ofFinished' : 'duplicates.ofResting');
+  }
   let payoutBasis = 0;
+  let expired = 0;
+  let closed = 0;
+  let selfTrade = 0;
   for (const e of events) {
     switch (e.type) {
       case 'TRADE':
         bump(c, `trade.${e.kind}`);
+        if (cmd.type === 'PLACE' && cmd.orderType === 'LIMIT' && e.takerUserId === cmd.userId && typeof cmd.priceCents === 'number') {
+          const own = cmd.outcome === 'YES' ? e.yesPriceCents : 100 - e.yesPriceCents;
+          if (own !== cmd.priceCents) bump(c, 'priceImprovement');
+        }
         break;
       case 'LEDGER':
         if (e.reason === 'NETTING') bump(c, 'ledger.NETTING');
@@ -514,28 +576,40 @@ function tally(c: Counts, cmd: Command, result: CommandResult, events: EngineEve
       case 'ORDER_UPDATED':
         bump(c, `update.${e.reason}`);
         if (e.reason === 'FILL' && e.status === 'PARTIALLY_FILLED') bump(c, 'partialFills');
+        if (e.reason === 'EXPIRED') expired++;
+        if (e.reason === 'SELF_TRADE') selfTrade++;
         break;
       case 'PAYOUT':
         payoutBasis += e.costBasisCents;
         break;
       case 'MARKET_STATUS':
-        if (e.status === 'CLOSED' && cmd.type !== 'SET_MARKET_STATUS') bump(c, 'autoCloses');
+        if (e.status === 'CLOSED' && cmd.type !== 'SET_MARKET_STATUS') {
+          bump(c, 'autoCloses');
+          closed++;
+        }
+        if (e.status === 'CLOSED' && e.previousStatus === 'HALTED') bump(c, 'closedWhileHalted');
         if (e.status === 'HALTED') bump(c, 'halts');
         break;
       case 'MARKET_SETTLED':
         bump(c, `settled.${e.kind}`);
         if (e.kind === 'VOID_REFUND' && payoutBasis > e.collateralCents) bump(c, 'voidProRata');
         if (e.kind === 'VOID_REFUND' && payoutBasis <= e.collateralCents && e.holders > 0) bump(c, 'voidFullRefund');
+        if (e.kind === 'VOID_REFUND' && e.holders > 0) bump(c, 'voidWithHolders');
         break;
       default:
         break;
     }
   }
+  if (expired > 1) bump(c, 'multiExpiryCommands');
+  if (closed > 1) bump(c, 'multiCloseCommands');
+  if (selfTrade > 0 && cmd.type === 'PLACE') bump(c, `stp.${cmd.stp ?? 'default'}`);
+  if (selfTrade > 0 && cmd.type === 'AMEND') bump(c, 'stp.amend');
   if (cmd.type === 'PLACE' && result.ok && !('duplicate' in result && result.duplicate) && 'status' in result) {
-    if (cmd.timeInForce === 'FOK') bump(c, 'fokFilled');
+    if (cmd.timeInForce === 'FOK') bump(c, cmd.orderType === 'MARKET' ? 'fokFilled.MARKET' : 'fokFilled.LIMIT');
     if (cmd.orderType === 'MARKET' && cmd.maxCostCents != null) bump(c, 'marketBuysWithMaxCost');
     if (cmd.timeInForce === 'GTD' && result.remainingQty > 0) bump(c, 'gtdRested');
   }
+  if (cmd.type === 'PLACE' && !result.ok && result.codeName === 'FOK_NOT_FILLABLE' && cmd.orderType === 'MARKET') bump(c, 'fokRejected.MARKET');
   if (cmd.type === 'AMEND' && result.ok && 'status' in result && result.filledQty > 0) bump(c, 'amendsAfterFill');
 }
 
@@ -547,12 +621,32 @@ export const MINIMUMS: Record<string, number> = {
   'ledger.NETTING': 200,
   'update.SELF_TRADE': 200,
   'update.EXPIRED': 200,
-  'update.MARKET_CLOSED': 20,
+  'update.MARKET_CLOSED': 5,
   'update.AMEND': 2_000,
   'update.USER_CANCEL': 2_000,
   'update.UNFILLED': 500,
   partialFills: 500,
-  fokFilled: 50,
+  'fokFilled.LIMIT': 50,
+  'fokFilled.MARKET': 20,
+  'fokRejected.MARKET': 5,
+  priceImprovement: 200,
+  'stp.CANCEL_TAKER': 20,
+  'stp.CANCEL_MAKER': 20,
+  'stp.CANCEL_BOTH': 20,
+  'stp.default': 20,
+  'stp.amend': 5,
+  'amendReject.POST_ONLY_WOULD_TAKE': 5,
+  'amendReject.INSUFFICIENT_SHARES': 20,
+  'amendReject.MARKET_HALTED': 5,
+  amendsAfterFill: 200,
+  gtdRested: 500,
+  multiExpiryCommands: 20,
+  'reject.BALANCE_LIMIT': 1,
+  'reject.INVALID_AMOUNT': 5,
+  'reject.INVALID_ID': 5,
+  'reject.INVALID_TICK': 5,
+  'reject.MARKET_EXISTS': 5,
+  'reject.INVALID_OUTCOME': 5,
   'reject.FOK_NOT_FILLABLE': 50,
   'reject.POST_ONLY_WOULD_TAKE': 50,
   'reject.INSUFFICIENT_SHARES': 20,
@@ -575,10 +669,14 @@ export const MINIMUMS: Record<string, number> = {
   'reject.UNKNOWN_ACCOUNT': 5,
   'reject.INVALID_TRANSITION': 5,
   duplicates: 200,
+  'duplicates.ofFinished': 50,
+  'duplicates.ofResting': 10,
   marketBuysWithMaxCost: 50,
   halts: 2,
   'settled.RESOLUTION': 2,
   'settled.VOID_REFUND': 1,
+  voidWithHolders: 1,
+  autoCloses: 1,
   'cmd.ADVANCE_TIME': 500,
   'cmd.GRANT': 500,
 };
@@ -598,7 +696,8 @@ export function runStream(seed: number, commands: number): Counts {
   let cmd: Command | undefined;
 
   const fail = (what: string): never => {
-    const rerun = `rerun: STREAM_SEED=${seed} npx vitest run test/streams.test.ts   (in packages/matching-engine)`;
+    // The stream depends on its length too (settlements are scheduled by fraction of it).
+    const rerun = `rerun: STREAM_SEED=${seed} STREAM_COMMANDS=${commands} npx vitest run test/streams.test.ts   (in packages/matching-engine)`;
     throw new Error(
       `stream seed ${seed}, command #${index}${cmd === undefined ? '' : ` (${cmd.type})`}: ${what}\n` +
         `command: ${show(cmd)}\n` +
@@ -607,6 +706,15 @@ export function runStream(seed: number, commands: number): Counts {
   };
   const same = (what: string, engineValue: unknown, refValue: unknown): void => {
     if (!deepEqual(engineValue, refValue)) fail(`${what} differ\n  engine:    ${show(engineValue)}\n  reference: ${show(refValue)}`);
+  };
+
+  /** Run `f`; an exception (a bug) becomes a failure that names the seed and the command. */
+  const guard = <T>(what: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      return fail(`${what} threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
   };
 
   const fullCompare = (): void => {
@@ -622,10 +730,15 @@ export function runStream(seed: number, commands: number): Counts {
       same(`account ${u}`, engine.getAccount(u), ref.getAccount(u));
       same(`positions ${u}`, engine.getPositions(u), ref.getPositions(u));
       same(`orders ${u}`, engine.getUserOrders(u), ref.getUserOrders(u));
+      for (const m of [...ref.marketIds(), 'nope']) {
+        same(`position ${u}/${m}`, engine.getPosition(u, m), ref.getPosition(u, m));
+        same(`orders ${u}/${m}`, engine.getUserOrders(u, m), ref.getUserOrders(u, m));
+      }
     }
+    same('totals', engine.totals(), ref.totals());
     for (const o of ref.restingOrders()) same(`order ${o.orderId}`, engine.getOrder(o.orderId), o);
     // Snapshot -> restore gives the same state hash; the restored copy then replays the stream.
-    const copy = MatchingEngine.restore(engine.snapshot(), CONFIG, restoredEvents);
+    const copy = guard('MatchingEngine.restore', () => MatchingEngine.restore(engine.snapshot(), CONFIG, restoredEvents));
     if (copy.stateHash() !== engine.stateHash()) fail(`restored state hash ${copy.stateHash()} != ${engine.stateHash()}`);
     const inv = copy.checkInvariants();
     if (inv.length > 0) fail(`restored engine invariants:\n  ${inv.join('\n  ')}`);
@@ -637,21 +750,23 @@ export function runStream(seed: number, commands: number): Counts {
     cmd = gen.next();
     recent.push(cmd);
     if (recent.length > 6) recent.shift();
-    const engineResult = engine.execute(cmd);
+    const engineResult = guard('engine.execute', () => engine.execute(cmd!));
     const eEvents = engineEvents.take();
-    const refResult = ref.execute(cmd);
+    const refResult = guard('reference.execute', () => ref.execute(cmd!));
     const rEvents = ref.takeEvents();
     same('results', engineResult, refResult);
+    if (engine.timeMs !== ref.timeMs) fail(`clocks differ: engine ${engine.timeMs}, reference ${ref.timeMs}`);
     if (!deepEqual(eEvents, rEvents)) fail(`events differ: ${describeEventDiff(eEvents, rEvents)}`);
     if (restored !== null) {
-      const rr = restored.execute(cmd);
+      const copy = restored;
+      const rr = guard('restored engine execute', () => copy.execute(cmd!));
       const rev = restoredEvents.take();
       same('restored engine results', rr, engineResult);
       if (!deepEqual(rev, eEvents)) fail(`restored engine's events differ: ${describeEventDiff(rev, eEvents)}`);
     }
-    const inv = engine.checkInvariants();
+    const inv = guard('engine.checkInvariants', () => engine.checkInvariants());
     if (inv.length > 0) fail(`engine invariants:\n  ${inv.join('\n  ')}`);
-    const refInv = ref.checkInvariants();
+    const refInv = guard('reference.checkInvariants', () => ref.checkInvariants());
     if (refInv.length > 0) fail(`reference invariants:\n  ${refInv.join('\n  ')}`);
     tally(counts, cmd, engineResult, eEvents);
     if ((index + 1) % CHECKPOINT === 0) fullCompare();
