@@ -81,13 +81,35 @@ const NULL_SINK: EventSink = { emit() {} };
 
 const TIF_NAMES: readonly TimeInForce[] = ['GTC', 'GTD', 'IOC', 'FOK'];
 const STP_NAMES: readonly StpMode[] = ['CANCEL_TAKER', 'CANCEL_MAKER', 'CANCEL_BOTH'];
-// Null-prototype maps: a field value such as 'constructor' or '__proto__' must not look up Object.prototype.
-const TIF_CODES: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, { GTC: TIF_GTC, GTD: TIF_GTD, IOC: TIF_IOC, FOK: TIF_FOK });
-const STP_CODES: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
-  CANCEL_TAKER: STP_CANCEL_TAKER,
-  CANCEL_MAKER: STP_CANCEL_MAKER,
-  CANCEL_BOTH: STP_CANCEL_BOTH,
-});
+/** Time-in-force code of a name, -1 for anything else (a switch: no lookup on Object.prototype for 'constructor' and the like). */
+function tifCode(name: unknown): number {
+  switch (name) {
+    case 'GTC':
+      return TIF_GTC;
+    case 'GTD':
+      return TIF_GTD;
+    case 'IOC':
+      return TIF_IOC;
+    case 'FOK':
+      return TIF_FOK;
+    default:
+      return -1;
+  }
+}
+
+/** STP mode code of a name, -1 for anything else. */
+function stpCode(name: unknown): number {
+  switch (name) {
+    case 'CANCEL_TAKER':
+      return STP_CANCEL_TAKER;
+    case 'CANCEL_MAKER':
+      return STP_CANCEL_MAKER;
+    case 'CANCEL_BOTH':
+      return STP_CANCEL_BOTH;
+    default:
+      return -1;
+  }
+}
 const VALID_TICKS = new Set([1, 2, 4, 5, 10, 20, 25, 50]);
 const MARKET_STATUSES: ReadonlySet<string> = new Set(['DRAFT', 'OPEN', 'HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED']);
 
@@ -129,6 +151,8 @@ class Account {
   ordersTail = NIL;
   /** clientOrderId -> order id, for every order ever accepted with one. */
   clientOrderIds: Map<string, number> | null = null;
+  /** This user's position per market index (holes where none). */
+  readonly positionByMarket: (Position | undefined)[] = [];
   readonly ledgerId: string;
   constructor(
     readonly idx: number,
@@ -207,8 +231,11 @@ export class MatchingEngine {
   private grantedCents = 0;
   /** Pending BOOK_LEVEL events: market index * 202 + level index, first touched first. */
   private dirtyLevels: number[] = [];
+  private dirtyLevelCount = 0;
   private dirtyAccounts: Account[] = [];
+  private dirtyAccountCount = 0;
   private dirtyPositions: Position[] = [];
+  private dirtyPositionCount = 0;
   /** Market-buy budget left during one taker pass. */
   private budgetMode = false;
   private budgetLeft = 0;
@@ -338,10 +365,10 @@ export class MatchingEngine {
     const isMarket = cmd.orderType === 'MARKET';
     if (!isMarket && cmd.orderType !== 'LIMIT') return this.reject(cmd, RejectCode.INVALID_FIELD, 'orderType must be LIMIT or MARKET');
     const tifName = cmd.timeInForce ?? (isMarket ? 'IOC' : 'GTC');
-    const tif = TIF_CODES[tifName];
-    if (tif === undefined) return this.reject(cmd, RejectCode.INVALID_FIELD, 'timeInForce must be GTC, GTD, IOC or FOK');
-    const stp = STP_CODES[cmd.stp ?? 'CANCEL_TAKER'];
-    if (stp === undefined) return this.reject(cmd, RejectCode.INVALID_FIELD, 'stp must be CANCEL_TAKER, CANCEL_MAKER or CANCEL_BOTH');
+    const tif = tifCode(tifName);
+    if (tif < 0) return this.reject(cmd, RejectCode.INVALID_FIELD, 'timeInForce must be GTC, GTD, IOC or FOK');
+    const stp = stpCode(cmd.stp ?? 'CANCEL_TAKER');
+    if (stp < 0) return this.reject(cmd, RejectCode.INVALID_FIELD, 'stp must be CANCEL_TAKER, CANCEL_MAKER or CANCEL_BOTH');
     const postOnly = cmd.postOnly === true;
     if (cmd.postOnly !== undefined && typeof cmd.postOnly !== 'boolean') return this.reject(cmd, RejectCode.INVALID_FIELD, 'postOnly must be a boolean');
     if (isMarket && tif !== TIF_IOC && tif !== TIF_FOK) return this.reject(cmd, RejectCode.INVALID_ORDER_TYPE, 'a market order is IOC or FOK');
@@ -374,7 +401,7 @@ export class MatchingEngine {
       return this.reject(cmd, RejectCode.INVALID_MAX_COST, 'maxCost is a positive integer of cents, for market buys only');
     }
     const rests = !isMarket && (tif === TIF_GTC || tif === TIF_GTD);
-    let pos = mk.positions.get(acc.idx);
+    let pos = acc.positionByMarket[mk.idx];
     if (rests && pos !== undefined && pos.openOrders >= this.config.maxOpenOrdersPerUserPerMarket) {
       return this.reject(cmd, RejectCode.TOO_MANY_OPEN_ORDERS, `at most ${this.config.maxOpenOrdersPerUserPerMarket} open orders per market`);
     }
@@ -434,7 +461,28 @@ export class MatchingEngine {
       type: 'ORDER_ACCEPTED',
       tsMs: this.nowMs,
       seq: mk.seq,
-      order: this.orderView(s),
+      // Built from the validated command (same fields as orderView(s), without reading them back).
+      order: {
+        orderId,
+        userId: acc.userId,
+        marketId: mk.id,
+        side: isBuy ? 'BUY' : 'SELL',
+        outcome: action < 2 ? 'YES' : 'NO',
+        orderType: isMarket ? 'MARKET' : 'LIMIT',
+        priceCents: isMarket ? null : price,
+        yesPriceCents: isMarket ? null : yesLimit,
+        bookSide: side === BID ? 'BID' : 'ASK',
+        qty,
+        remainingQty: qty,
+        filledQty: 0,
+        timeInForce: TIF_NAMES[tif]!,
+        expiresAtMs: tif === TIF_GTD ? expiresAt : null,
+        postOnly,
+        stp: STP_NAMES[stp]!,
+        clientOrderId: coid,
+        queueSeq: st.queueSeq[s]!,
+        status: 'OPEN',
+      },
       escrowCents,
       escrowShares: isBuy ? 0 : qty,
       maxCostCents: maxCost,
@@ -1126,6 +1174,7 @@ export class MatchingEngine {
     const pos = new Position(this.positions.length, acc, mk);
     this.positions.push(pos);
     mk.positions.set(acc.idx, pos);
+    acc.positionByMarket[mk.idx] = pos;
     return pos;
   }
 
@@ -1164,29 +1213,31 @@ export class MatchingEngine {
     const l = Book.level(side, price);
     if (mk.levelDirty[l] === 0) {
       mk.levelDirty[l] = 1;
-      this.dirtyLevels.push(mk.idx * 202 + l);
+      this.dirtyLevels[this.dirtyLevelCount++] = mk.idx * 202 + l;
     }
   }
 
   private touchAccount(acc: Account): void {
     if (!acc.dirty) {
       acc.dirty = true;
-      this.dirtyAccounts.push(acc);
+      this.dirtyAccounts[this.dirtyAccountCount++] = acc;
     }
   }
 
   private touchPosition(pos: Position): void {
     if (!pos.dirty) {
       pos.dirty = true;
-      this.dirtyPositions.push(pos);
+      this.dirtyPositions[this.dirtyPositionCount++] = pos;
     }
   }
 
   /** Emit pending BOOK_LEVEL, BALANCE and POSITION events (end of every command). */
   private flush(): void {
     const levels = this.dirtyLevels;
-    if (levels.length > 0) {
-      for (let i = 0; i < levels.length; i++) {
+    const nLevels = this.dirtyLevelCount;
+    if (nLevels > 0) {
+      this.dirtyLevelCount = 0;
+      for (let i = 0; i < nLevels; i++) {
         const code = levels[i]!;
         const mk = this.markets[Math.floor(code / 202)]!;
         const l = code % 202;
@@ -1203,20 +1254,22 @@ export class MatchingEngine {
           orderCount: mk.book.count[l]!,
         });
       }
-      levels.length = 0;
     }
     const accs = this.dirtyAccounts;
-    if (accs.length > 0) {
-      for (let i = 0; i < accs.length; i++) {
+    const nAccs = this.dirtyAccountCount;
+    if (nAccs > 0) {
+      this.dirtyAccountCount = 0;
+      for (let i = 0; i < nAccs; i++) {
         const acc = accs[i]!;
         acc.dirty = false;
         this.sink.emit({ type: 'BALANCE', tsMs: this.nowMs, userId: acc.userId, availableCents: acc.available, lockedCents: acc.locked });
       }
-      accs.length = 0;
     }
     const poss = this.dirtyPositions;
-    if (poss.length > 0) {
-      for (let i = 0; i < poss.length; i++) {
+    const nPoss = this.dirtyPositionCount;
+    if (nPoss > 0) {
+      this.dirtyPositionCount = 0;
+      for (let i = 0; i < nPoss; i++) {
         const pos = poss[i]!;
         pos.dirty = false;
         this.sink.emit({
@@ -1234,7 +1287,6 @@ export class MatchingEngine {
           realisedPnlCents: pos.realised,
         });
       }
-      poss.length = 0;
     }
   }
 
@@ -1547,7 +1599,10 @@ export class MatchingEngine {
       st.pos[s] = pos.idx;
       st.action[s] = action;
       st.yesPrice[s] = action < 2 ? o.priceCents : 100 - o.priceCents;
-      st.flags[s] = need(TIF_CODES[o.timeInForce], 'time in force') | (o.postOnly ? FLAG_POST_ONLY : 0) | (need(STP_CODES[o.stp], 'stp') << STP_SHIFT);
+      const tif = tifCode(o.timeInForce);
+      const stp = stpCode(o.stp);
+      if (tif < 0 || stp < 0) throw new Error(`order ${o.orderId} has an unknown time in force or STP mode`);
+      st.flags[s] = tif | (o.postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT);
       st.qty[s] = o.qty;
       st.remaining[s] = o.remainingQty;
       st.expiresAt[s] = o.expiresAtMs ?? 0;
