@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The default console report, plus a JSON report that .ci/run sums into one closing line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     include: ['test/**/*.test.ts'],
     // One embedded PostgreSQL cluster per run, a migrated template database, and a fresh
     // database per createTestDatabase() call (test/helpers/database.ts).

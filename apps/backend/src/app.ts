@@ -3,11 +3,11 @@
  * app services (auth, errors), then routes. No port is opened here: server.ts listens;
  * tests use `app.inject()`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { registerErrorHandling, toApiError } from './plugins/errors.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -15,25 +15,50 @@ import { marketRoutes } from './routes/markets.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { userRoutes } from './routes/user.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { requestId } from './logger.ts';
+import { registerSecurity } from './plugins/security.ts';
+import { registerRateLimits } from './plugins/rate-limit.ts';
+import { registerMetrics } from './plugins/metrics.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import { registerErrorTracking, type ErrorTracker } from './error-tracking.ts';
 
 export interface BuildAppOptions {
   /** Extra readiness checks, by name. */
   readinessChecks?: Record<string, ReadinessCheck>;
+  /** Where unexpected errors are reported (Sentry when SENTRY_DSN is set); default none. */
+  errorTracker?: ErrorTracker | null;
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
     bodyLimit: ctx.env.BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    trustProxy: true,
+    // reqId: a well-formed incoming x-request-id, else a UUID (logger.ts); echoed by security.ts.
+    requestIdHeader: false,
+    genReqId: requestId,
+    // Trust X-Forwarded-For from exactly TRUST_PROXY_HOPS proxies (hop i counts from our side).
+    trustProxy: (_address: string, hop: number) => hop < ctx.env.TRUST_PROXY_HOPS,
+    // security.ts answers requests arriving during shutdown with 503 SHUTTING_DOWN instead.
+    return503OnClosing: false,
+    // Routing errors (malformed URL encoding, a path parameter over 100 characters) skip the
+    // error handler: answer them in the API's `{ error: { code, message } }` shape too.
+    frameworkErrors: (err, _req, reply) => {
+      const api = toApiError(err);
+      void (reply as unknown as FastifyReply).status(api?.status ?? 400).send(api?.toBody() ?? { error: { code: 'BAD_REQUEST', message: err.message } });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // Edge first (request id, shutdown guard, helmet, CORS), then services, then routes.
+  await registerSecurity(app, ctx.env);
   await app.register(cookie);
   registerErrorHandling(app);
+  registerErrorTracking(app, opts.errorTracker ?? null);
   registerAuth(app, ctx.tokens);
+  registerRateLimits(app, ctx);
+  await registerOpenApi(app); // before any route: it collects them as they are added
+  registerMetrics(app, ctx);
 
   await app.register(healthRoutes, { ctx, readinessChecks: opts.readinessChecks ?? {} });
   await app.register(authRoutes, { prefix: '/api/auth', ctx });

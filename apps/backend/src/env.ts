@@ -62,6 +62,39 @@ export const EnvSchema = z.object({
   RATE_LIMIT_AUTH_WINDOW_SEC: z.coerce.number().int().min(1).default(60),
   /** Largest request body, bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /**
+   * Reverse proxies in front of the service whose X-Forwarded-For entries are trusted for the
+   * client IP (rate limits, logs): 0 = none (the socket's address), 1 = one proxy (Fly.io).
+   * Trusting more hops than there are proxies lets clients spoof their IP.
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Apply pending migrations at start. Default: on, except in production, where the release
+   * step (`pnpm db:migrate`, fly.toml release_command) applies them before the new version
+   * starts. Always on with the embedded database.
+   */
+  MIGRATE_ON_START: bool.optional(),
+  /**
+   * Role of this process (docs/realtime.md, "Instances and roles"). `writer` (default): the
+   * single writer - engine, REST API and sockets. `gateway`: sockets only, for scaling out
+   * connections; needs DATABASE_URL and REDIS_URL of the writer's deployment, reads book
+   * snapshots from the database and forwards socket trading to the writer over Redis.
+   * Run exactly one writer per database.
+   */
+  INSTANCE_ROLE: z.enum(['writer', 'gateway']).default('writer'),
+  /** Socket messages allowed per window per user, across all sockets and instances (Redis store when configured). */
+  RATE_LIMIT_WS_USER_POINTS: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_WS_USER_WINDOW_SEC: z.coerce.number().int().min(1).default(1),
+  /** Socket messages allowed per window per socket (anonymous sockets have only this limit). */
+  RATE_LIMIT_WS_SOCKET_POINTS: z.coerce.number().int().min(1).default(50),
+  RATE_LIMIT_WS_SOCKET_WINDOW_SEC: z.coerce.number().int().min(1).default(1),
+  /**
+   * Extra wait before emitting realtime messages, ms, so that more book deltas coalesce
+   * (0: emit on the next event-loop turn; under load whatever queued meanwhile still coalesces).
+   */
+  REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(1000).default(0),
+  /** How long a gateway waits for the writer to answer a forwarded socket command, ms. */
+  REALTIME_RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

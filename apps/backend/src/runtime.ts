@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Env } from './env.ts';
 import type { AppContext } from './context.ts';
 import type { PrismaClient } from './db/types.ts';
@@ -21,6 +21,9 @@ import { seedDemo, type DemoCredentials } from './services/seed.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRedis, type Redis } from './redis.ts';
+import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/index.ts';
+import { createLogger } from './logger.ts';
+import { initErrorTracking, type ErrorTrackingOptions } from './error-tracking.ts';
 
 export interface Runtime {
   ctx: AppContext;
@@ -29,6 +32,8 @@ export interface Runtime {
   url: string | null;
   demo: DemoCredentials | null;
   embeddedDatabase: boolean;
+  /** The Socket.IO realtime layer (path /ws), null when left out (RuntimeOptions.realtime false). */
+  realtime: Realtime | null;
   /** Graceful shutdown: stop accepting, drain the queue (commit), close everything. */
   close(): Promise<void>;
 }
@@ -40,18 +45,22 @@ export interface RuntimeOptions {
   publisher?: EventPublisher;
   observer?: ExchangeObserver;
   app?: BuildAppOptions;
+  /** The Socket.IO realtime layer (docs/realtime.md): on by default; false leaves it out. */
+  realtime?: false | RealtimeOptions;
   /** Called with the app before it listens (realtime layer, metrics, ...). */
   beforeListen?: (rt: Omit<Runtime, 'url' | 'close'>) => Promise<void>;
   /** Called first on close (e.g. close sockets). */
   onClose?: () => Promise<void>;
   /** Wall clock for the engine (tests). */
   clock?: () => number;
-  /** Apply migrations at start (default true). */
+  /** Apply migrations at start (default: env MIGRATE_ON_START, i.e. not in production; always with the embedded database). */
   migrate?: boolean;
+  /** Error-tracking overrides (tests: a capturing transport). Used only when SENTRY_DSN is set. */
+  errorTracking?: ErrorTrackingOptions;
 }
 
 /** The JWT secret: JWT_SECRET, or one generated once and kept in DATA_DIR (development). */
-function jwtSecret(env: Env): string {
+export function jwtSecret(env: Env): string {
   if (env.JWT_SECRET !== undefined) return env.JWT_SECRET;
   const file = path.resolve(env.DATA_DIR, 'jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -62,7 +71,8 @@ function jwtSecret(env: Env): string {
 }
 
 export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise<Runtime> {
-  const logger = opts.logger ?? pino({ level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password'] });
+  const logger = opts.logger ?? createLogger(env);
+  const errorTracker = await initErrorTracking(env, opts.errorTracking);
   let databaseUrl = env.DATABASE_URL;
   let stopDatabase: (() => Promise<void>) | null = null;
   if (databaseUrl === undefined) {
@@ -71,17 +81,25 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     stopDatabase = pg.stop;
     logger.info({ dataDir: path.resolve(env.DATA_DIR, 'postgres') }, 'embedded PostgreSQL started');
   }
-  if (opts.migrate !== false) await migrateDeploy(databaseUrl);
+  const migrate = opts.migrate ?? (stopDatabase !== null || (env.MIGRATE_ON_START ?? env.NODE_ENV !== 'production'));
+  if (migrate) await migrateDeploy(databaseUrl);
   const prisma: PrismaClient = createPrisma(databaseUrl, { poolMax: env.DATABASE_POOL_MAX });
   const metrics = createMetrics();
   const redis: Redis | null = env.REDIS_URL === undefined ? null : createRedis(env.REDIS_URL);
+  // ioredis reconnects by itself; without a listener it prints every failure to stderr.
+  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   const exchange = new Exchange({
     prisma,
+    databaseUrl,
     logger,
     maxBatchCommands: env.MAX_BATCH_COMMANDS,
     engineConfig: { maxOrderQty: env.MAX_ORDER_QTY, maxOpenOrdersPerUserPerMarket: env.MAX_OPEN_ORDERS_PER_MARKET },
     ...(opts.publisher === undefined ? {} : { publisher: opts.publisher }),
-    observer: combineObservers(metricsObserver(metrics), opts.observer),
+    observer: combineObservers(
+      metricsObserver(metrics),
+      errorTracker === null ? undefined : { batchFailed: ({ error }) => errorTracker.captureError(error, { component: 'exchange' }) },
+      opts.observer,
+    ),
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
   await exchange.start();
@@ -109,8 +127,11 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   }, env.CLOCK_INTERVAL_MS);
   clockTimer.unref();
 
-  const app = await buildApp(ctx, opts.app);
-  const partial = { ctx, app, demo, embeddedDatabase: stopDatabase !== null };
+  const readinessChecks = { ...opts.app?.readinessChecks };
+  if (redis !== null) readinessChecks.redis ??= () => redisReadiness(redis);
+  const app = await buildApp(ctx, { ...opts.app, readinessChecks, errorTracker });
+  const realtime = opts.realtime === false ? null : await attachRealtime(ctx, app.server, { ...opts.realtime, ...(opts.publisher === undefined ? {} : { chain: opts.publisher }) });
+  const partial = { ctx, app, demo, embeddedDatabase: stopDatabase !== null, realtime };
   if (opts.beforeListen !== undefined) await opts.beforeListen(partial);
   let url: string | null = null;
   if (opts.listen !== false) {
@@ -120,18 +141,48 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   }
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
+    // Order matters: nothing new comes in (sockets, then HTTP: requests already running
+    // finish, new ones get 503 SHUTTING_DOWN), then every queued command is executed and
+    // committed, then the connections go. A failing step does not skip the later ones; the
+    // first failure is rethrown at the end.
     closing ??= (async () => {
       clearInterval(clockTimer);
-      if (opts.onClose !== undefined) await opts.onClose();
-      await app.close();
-      await exchange.stop();
-      await prisma.$disconnect();
-      if (redis !== null) await redis.quit().catch(() => undefined);
-      if (stopDatabase !== null) await stopDatabase();
+      let failure: unknown = null;
+      const step = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
+        try {
+          await fn();
+        } catch (err) {
+          logger.error({ err, step: name }, 'shutdown step failed');
+          failure ??= err;
+        }
+      };
+      if (opts.onClose !== undefined) await step('sockets', opts.onClose);
+      if (realtime !== null) await step('realtime', () => realtime.close());
+      await step('http', () => app.close());
+      await step('engine queue', () => exchange.stop());
+      await step('database client', () => prisma.$disconnect());
+      if (redis !== null) await step('redis', () => redis.quit().catch(() => redis.disconnect()));
+      if (errorTracker !== null) await step('error tracking', () => errorTracker.close());
+      if (stopDatabase !== null) await step('embedded database', stopDatabase);
+      if (failure !== null) throw failure;
     })();
     return closing;
   };
   return { ...partial, url, close };
+}
+
+/** Readiness of Redis: PING answered PONG within 2 s. */
+async function redisReadiness(redis: Redis): Promise<{ ok: boolean; detail: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer to PING within 2 s (${redis.status})`)), 2000);
+  });
+  try {
+    const pong = await Promise.race([redis.ping(), timeout]);
+    return { ok: pong === 'PONG', detail: pong === 'PONG' ? 'PING answered' : `PING answered ${String(pong)}` };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Feed the writer's observations into Prometheus metrics. */

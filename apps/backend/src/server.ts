@@ -2,13 +2,15 @@
  * The only file that listens. `pnpm start` runs this: with no DATABASE_URL it starts an
  * embedded PostgreSQL under DATA_DIR, applies migrations, seeds demo data once and serves.
  */
-import pino from 'pino';
 import { loadEnv } from './env.ts';
+import { createLogger } from './logger.ts';
 import { startRuntime } from './runtime.ts';
+import { runGateway } from './realtime/gateway.ts';
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  const logger = pino({ level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie', '*.password'] });
+  const logger = createLogger(env);
+  if (env.INSTANCE_ROLE === 'gateway') return runGateway(env, logger);
   const rt = await startRuntime(env, { logger });
   const base = (rt.url ?? '').replace('0.0.0.0', 'localhost');
   const lines = [

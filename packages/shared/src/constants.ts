@@ -33,6 +33,8 @@ export const LIMITS = {
   /** Deepest order book view. */
   bookDepthMax: 99,
   clientOrderIdMaxLength: 64,
+  /** Longest Idempotency-Key header (printable ASCII). */
+  idempotencyKeyMaxLength: 255,
   passwordMinLength: 8,
   passwordMaxLength: 128,
   emailMaxLength: 254,

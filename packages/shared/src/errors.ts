@@ -29,13 +29,20 @@ export const SERVICE_ERRORS = {
   EMAIL_TAKEN: { status: 409, description: 'An account with this email exists.' },
   SLUG_TAKEN: { status: 409, description: 'A market with this slug exists.' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, description: 'The Idempotency-Key was used before for a different request.' },
+  IDEMPOTENCY_KEY_IN_PROGRESS: { status: 409, description: 'A request with this Idempotency-Key is still being processed; retry shortly to get its response.' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The request body is not JSON.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests; retry after the Retry-After header.' },
+  SUBSCRIPTION_LIMIT: { status: 422, description: 'The socket already holds the most market subscriptions allowed (SOCKET_LIMITS.maxSubscriptionsPerSocket); unsubscribe first.' },
   INTERNAL_ERROR: { status: 500, description: 'An unexpected error; details are logged, not returned.' },
   NOT_READY: { status: 503, description: 'The exchange is starting or recovering; retry shortly.' },
   COMMIT_FAILED: { status: 503, description: 'The command could not be made durable; nothing was applied. Retry.' },
   SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
+  WRITER_TIMEOUT: {
+    status: 504,
+    description:
+      'A socket gateway forwarded the command to the writer instance and got no answer in time: it may or may not have been applied. Check (e.g. by clientOrderId) before retrying.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** HTTP status for each engine rejection. */

@@ -6,3 +6,4 @@
 export * from './constants.ts';
 export * from './errors.ts';
 export * as schemas from './schemas/index.ts';
+export { MarketFeed, type FeedMessage, type FeedState, type LocalLadder } from './market-feed.ts';

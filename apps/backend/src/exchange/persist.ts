@@ -1,8 +1,10 @@
 /**
- * Group commit: the events of one batch of engine commands become set-based SQL, all
- * written in ONE Prisma interactive transaction. Each table gets at most one statement per
- * batch (`jsonb_to_recordset` of every row), so a batch of hundreds of commands costs about
- * ten round trips and one fsync.
+ * Group commit: the events of one batch of engine commands become set-based SQL: ONE
+ * statement per batch, a chain of data-modifying CTEs (one per table, `jsonb_to_recordset` of
+ * every row), so a batch of hundreds of commands costs one round trip and one fsync. A batch
+ * whose jobs add SQL of their own (new markets, audit entries) runs that SQL and the
+ * statement in one Prisma interactive transaction; otherwise the statement is its own
+ * (autocommit) transaction.
  */
 import type { EngineEvent, MarketView } from '@prediction-markets/matching-engine';
 import type { PrismaClient, TxClient } from '../db/types.ts';
@@ -47,8 +49,16 @@ interface OrderUpdateRow {
   updated_ms: number;
 }
 
+/** The statement with every table (the prepared one of the direct path); built once. */
+let fullStatement: string | undefined;
+
 /** Work of one batch: its events and the SQL hooks of its jobs (run after the event rows, same transaction). */
 export interface BatchWrite {
+  /**
+   * Runs the batch's statement on its own (autocommit) when the batch has no hooks; null:
+   * through Prisma. `name` names a prepared statement (the same text every time).
+   */
+  direct?: ((sql: string, params: string[], name?: string) => Promise<unknown>) | null;
   events: readonly EngineEvent[];
   /** Final state of a market the batch touched (the engine's view after the batch). */
   market(marketId: string): MarketView | undefined;
@@ -247,118 +257,137 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
   }
 
   const stats: PersistStats = { statements: 0, rows: 0 };
-  if (
-    newOrders.size + orderUpdates.size + trades.length + ledger.length + accounts.size + positions.size + markets.length === 0 &&
-    batch.hooks.length + batch.before.length === 0
-  ) {
-    return stats;
-  }
-  await prisma.$transaction(
-    async (tx) => {
-      const run = async (sql: string, rows: unknown[]): Promise<void> => {
-        if (rows.length === 0) return;
-        stats.statements++;
-        stats.rows += rows.length;
-        await tx.$executeRawUnsafe(sql, JSON.stringify(rows));
-      };
-      for (const hook of batch.before) {
-        stats.statements++;
-        await hook(tx);
-      }
-      await run(
-        `INSERT INTO orders (id, user_id, market_id, side, outcome, type, price_cents, qty, remaining_qty, filled_qty,
+  const system = [];
+  if (houseDelta !== 0) system.push({ id: 'HOUSE', delta: houseDelta, updated_ms: lastMs });
+  if (treasuryDelta !== 0) system.push({ id: 'TREASURY', delta: treasuryDelta, updated_ms: lastMs });
+
+  // Every table's rows go into ONE statement: a chain of data-modifying CTEs, one per table
+  // with rows, each reading its own jsonb parameter. One round trip per batch, whatever its
+  // size. (Foreign keys are checked at the end of the statement, so a trade may refer to an
+  // order inserted by a sibling CTE; no two CTEs touch the same row.)
+  const tables: { sql: (param: string) => string; rows: unknown[] }[] = [
+    {
+      rows: [...newOrders.values()],
+      sql: (p) => `INSERT INTO orders (id, user_id, market_id, side, outcome, type, price_cents, qty, remaining_qty, filled_qty,
            time_in_force, expires_at, post_only, stp, max_cost_cents, client_order_id, queue_seq, status, reason, created_at, updated_at)
          SELECT id, user_id::uuid, market_id::uuid, side::"Side", outcome::"Outcome", type::"OrderType", price_cents, qty,
            remaining_qty, filled_qty, time_in_force::"TimeInForce", ${ms('expires_ms')}, post_only, stp::"StpMode",
            max_cost_cents, client_order_id, queue_seq, status::"OrderStatus", reason, ${ms('created_ms')}, ${ms('updated_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, user_id text, market_id text, side text, outcome text, type text,
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(id bigint, user_id text, market_id text, side text, outcome text, type text,
            price_cents int, qty int, remaining_qty int, filled_qty int, time_in_force text, expires_ms bigint, post_only boolean,
            stp text, max_cost_cents bigint, client_order_id text, queue_seq bigint, status text, reason text, created_ms bigint,
            updated_ms bigint)`,
-        [...newOrders.values()],
-      );
-      await run(
-        `UPDATE orders o SET price_cents = x.price_cents, qty = x.qty, remaining_qty = x.remaining_qty, filled_qty = x.filled_qty,
+    },
+    {
+      rows: [...orderUpdates.values()],
+      sql: (p) => `UPDATE orders o SET price_cents = x.price_cents, qty = x.qty, remaining_qty = x.remaining_qty, filled_qty = x.filled_qty,
            queue_seq = x.queue_seq, status = x.status::"OrderStatus", reason = x.reason, updated_at = ${ms('x.updated_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, price_cents int, qty int, remaining_qty int, filled_qty int,
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(id bigint, price_cents int, qty int, remaining_qty int, filled_qty int,
            queue_seq bigint, status text, reason text, updated_ms bigint)
          WHERE o.id = x.id`,
-        [...orderUpdates.values()],
-      );
-      await run(
-        `INSERT INTO trades (id, market_id, seq, kind, yes_price_cents, qty, maker_order_id, taker_order_id, maker_user_id,
+    },
+    {
+      rows: trades,
+      sql: (p) => `INSERT INTO trades (id, market_id, seq, kind, yes_price_cents, qty, maker_order_id, taker_order_id, maker_user_id,
            taker_user_id, maker_side, maker_outcome, taker_side, taker_outcome, created_at)
          SELECT id, market_id::uuid, seq, kind::"TradeKind", yes_price_cents, qty, maker_order_id, taker_order_id,
            maker_user_id::uuid, taker_user_id::uuid, maker_side::"Side", maker_outcome::"Outcome", taker_side::"Side",
            taker_outcome::"Outcome", ${ms('created_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, market_id text, seq bigint, kind text, yes_price_cents int, qty int,
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(id bigint, market_id text, seq bigint, kind text, yes_price_cents int, qty int,
            maker_order_id bigint, taker_order_id bigint, maker_user_id text, taker_user_id text, maker_side text,
            maker_outcome text, taker_side text, taker_outcome text, created_ms bigint)`,
-        trades,
-      );
-      await run(
-        `INSERT INTO ledger_entries (debit_account, credit_account, amount_cents, reason, market_id, trade_id, created_at)
+    },
+    {
+      rows: ledger,
+      sql: (p) => `INSERT INTO ledger_entries (debit_account, credit_account, amount_cents, reason, market_id, trade_id, created_at)
          SELECT debit, credit, amount, reason, market_id::uuid, trade_id, ${ms('created_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(n int, debit text, credit text, amount bigint, reason text,
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(n int, debit text, credit text, amount bigint, reason text,
            market_id text, trade_id bigint, created_ms bigint)
          ORDER BY n`,
-        ledger,
-      );
-      await run(
-        `INSERT INTO accounts (user_id, available_cents, locked_cents, updated_at)
+    },
+    {
+      rows: [...accounts.values()],
+      sql: (p) => `INSERT INTO accounts (user_id, available_cents, locked_cents, updated_at)
          SELECT user_id::uuid, available, locked, ${ms('updated_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(user_id text, available bigint, locked bigint, updated_ms bigint)
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(user_id text, available bigint, locked bigint, updated_ms bigint)
          ON CONFLICT (user_id) DO UPDATE SET available_cents = EXCLUDED.available_cents,
            locked_cents = EXCLUDED.locked_cents, updated_at = EXCLUDED.updated_at`,
-        [...accounts.values()],
-      );
-      await run(
-        `INSERT INTO positions (user_id, market_id, yes_shares, yes_locked_shares, no_shares, no_locked_shares, yes_cost_cents,
+    },
+    {
+      rows: [...positions.values()],
+      sql: (p) => `INSERT INTO positions (user_id, market_id, yes_shares, yes_locked_shares, no_shares, no_locked_shares, yes_cost_cents,
            no_cost_cents, realised_pnl_cents, updated_at)
          SELECT user_id::uuid, market_id::uuid, yes, yes_locked, no, no_locked, yes_cost, no_cost, realised, ${ms('updated_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(user_id text, market_id text, yes bigint, yes_locked bigint, no bigint,
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(user_id text, market_id text, yes bigint, yes_locked bigint, no bigint,
            no_locked bigint, yes_cost bigint, no_cost bigint, realised bigint, updated_ms bigint)
          ON CONFLICT (user_id, market_id) DO UPDATE SET yes_shares = EXCLUDED.yes_shares,
            yes_locked_shares = EXCLUDED.yes_locked_shares, no_shares = EXCLUDED.no_shares,
            no_locked_shares = EXCLUDED.no_locked_shares, yes_cost_cents = EXCLUDED.yes_cost_cents,
            no_cost_cents = EXCLUDED.no_cost_cents, realised_pnl_cents = EXCLUDED.realised_pnl_cents,
            updated_at = EXCLUDED.updated_at`,
-        [...positions.values()],
-      );
-      await run(
-        `UPDATE markets m SET seq = x.seq, status = x.status::"MarketStatus", outcome = x.outcome::"Outcome",
+    },
+    {
+      rows: markets,
+      sql: (p) => `UPDATE markets m SET seq = x.seq, status = x.status::"MarketStatus", outcome = x.outcome::"Outcome",
            pairs_outstanding = x.pairs, collateral_cents = x.collateral, last_yes_price_cents = x.last_price,
            volume_shares = x.volume, updated_at = ${ms('x.updated_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(id text, seq bigint, status text, outcome text, pairs bigint,
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(id text, seq bigint, status text, outcome text, pairs bigint,
            collateral bigint, last_price int, volume bigint, updated_ms bigint)
          WHERE m.id = x.id::uuid`,
-        markets,
-      );
-      const system = [];
-      if (houseDelta !== 0) system.push({ id: 'HOUSE', delta: houseDelta, updated_ms: lastMs });
-      if (treasuryDelta !== 0) system.push({ id: 'TREASURY', delta: treasuryDelta, updated_ms: lastMs });
-      await run(
-        `INSERT INTO system_accounts (id, balance_cents, updated_at)
-         SELECT id, delta, ${ms('updated_ms')} FROM jsonb_to_recordset($1::jsonb) AS x(id text, delta bigint, updated_ms bigint)
+    },
+    {
+      rows: system,
+      sql: (p) => `INSERT INTO system_accounts (id, balance_cents, updated_at)
+         SELECT id, delta, ${ms('updated_ms')} FROM jsonb_to_recordset(${p}::jsonb) AS x(id text, delta bigint, updated_ms bigint)
          ON CONFLICT (id) DO UPDATE SET balance_cents = system_accounts.balance_cents + EXCLUDED.balance_cents,
            updated_at = EXCLUDED.updated_at`,
-        system,
-      );
-      await run(
-        `INSERT INTO notifications (user_id, kind, market_id, payload, created_at)
+    },
+    {
+      rows: notifications,
+      sql: (p) => `INSERT INTO notifications (user_id, kind, market_id, payload, created_at)
          SELECT user_id::uuid, kind, market_id::uuid, payload, ${ms('created_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(n int, user_id text, kind text, market_id text, payload jsonb,
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(n int, user_id text, kind text, market_id text, payload jsonb,
            created_ms bigint)
          ORDER BY n`,
-        notifications,
-      );
-      await run(
-        `INSERT INTO resolutions (market_id, kind, outcome, collateral_cents, paid_cents, house_cents, holders, created_at)
+    },
+    {
+      rows: settlements,
+      sql: (p) => `INSERT INTO resolutions (market_id, kind, outcome, collateral_cents, paid_cents, house_cents, holders, created_at)
          SELECT market_id::uuid, kind, outcome::"Outcome", collateral, paid, house, holders, ${ms('created_ms')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(market_id text, kind text, outcome text, collateral bigint, paid bigint,
+         FROM jsonb_to_recordset(${p}::jsonb) AS x(market_id text, kind text, outcome text, collateral bigint, paid bigint,
            house bigint, holders int, created_ms bigint)`,
-        settlements,
-      );
+    },
+  ];
+  const parts = tables.filter((part) => part.rows.length > 0);
+
+  if (parts.length === 0 && batch.hooks.length + batch.before.length === 0) return stats;
+  const statement = (ps: typeof tables): string => `WITH ${ps.map((part, i) => `w${i} AS (${part.sql(`$${i + 1}`)})`).join(',\n')}\nSELECT 1`;
+  for (const part of parts) stats.rows += part.rows.length;
+
+  if (batch.hooks.length + batch.before.length === 0) {
+    // No other SQL: the one statement is the whole transaction (autocommit; atomic, one fsync).
+    stats.statements = 1;
+    if (batch.direct != null) {
+      // Every table, empty ones too: one statement text, prepared once per connection.
+      fullStatement ??= statement(tables);
+      await batch.direct(fullStatement, tables.map((part) => JSON.stringify(part.rows)), 'persist_batch_v1');
+    } else {
+      await prisma.$executeRawUnsafe(statement(parts), ...parts.map((part) => JSON.stringify(part.rows)));
+    }
+    return stats;
+  }
+  const sql = statement(parts);
+  const params = parts.map((part) => JSON.stringify(part.rows));
+  await prisma.$transaction(
+    async (tx) => {
+      for (const hook of batch.before) {
+        stats.statements++;
+        await hook(tx);
+      }
+      if (parts.length > 0) {
+        stats.statements++;
+        await tx.$executeRawUnsafe(sql, ...params);
+      }
       for (const hook of batch.hooks) {
         stats.statements++;
         await hook(tx);

@@ -2,7 +2,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MatchingEngine, type CommandResult } from '@prediction-markets/matching-engine';
 import { ApiError, schemas } from '@prediction-markets/shared';
-import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { requireAdmin, userOf } from '../plugins/auth.ts';
 import { rejectionError } from '../services/orders.ts';
@@ -11,18 +10,6 @@ import { reconcileDatabase } from '../services/reconcile.ts';
 import { loadSnapshot } from '../exchange/rebuild.ts';
 
 const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody, 403: schemas.ErrorBody, 404: schemas.ErrorBody, 422: schemas.ErrorBody };
-
-const AuditEntry = z.object({
-  id: z.int(),
-  actorId: z.string().nullable(),
-  action: z.string(),
-  targetType: z.string(),
-  targetId: z.string().nullable(),
-  payload: z.unknown(),
-  prevHash: z.string(),
-  hash: z.string(),
-  createdAt: z.string(),
-});
 
 export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.addHook('preHandler', requireAdmin);
@@ -76,14 +63,19 @@ export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   app.get('/audit', {
     schema: {
       tags: ['admin'],
-      summary: 'The audit log, newest first',
+      summary: 'The audit log, newest first (cursor: before=<id>; filters: action, targetId)',
       security: [{ bearer: [] }],
-      querystring: schemas.PageQuery,
-      response: { 200: z.object({ entries: z.array(AuditEntry), nextBefore: z.int().nullable() }), ...errors },
+      querystring: schemas.AuditQuery,
+      response: { 200: schemas.AuditListResponse, ...errors },
     },
   }, async (req) => {
-    const { limit, before } = req.query;
-    const rows = await ctx.prisma.auditLog.findMany({ where: before === undefined ? {} : { id: { lt: BigInt(before) } }, orderBy: { id: 'desc' }, take: limit });
+    const { limit, before, action, targetId } = req.query;
+    const where = {
+      ...(before === undefined ? {} : { id: { lt: BigInt(before) } }),
+      ...(action === undefined ? {} : { action }),
+      ...(targetId === undefined ? {} : { targetId }),
+    };
+    const rows = await ctx.prisma.auditLog.findMany({ where, orderBy: { id: 'desc' }, take: limit });
     return {
       entries: rows.map((r) => ({ ...r, id: Number(r.id), createdAt: r.createdAt.toISOString() })),
       nextBefore: rows.length === limit ? Number(rows[rows.length - 1]!.id) : null,
@@ -95,7 +87,7 @@ export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       tags: ['admin'],
       summary: 'Recompute the audit hash chain; reports the first broken link',
       security: [{ bearer: [] }],
-      response: { 200: z.object({ ok: z.boolean(), entries: z.int(), firstBroken: z.object({ id: z.int(), reason: z.string() }).nullable() }), ...errors },
+      response: { 200: schemas.AuditVerifyResponse, ...errors },
     },
   }, async () => verifyAuditChain(ctx.prisma));
 };

@@ -10,7 +10,8 @@ import { REFRESH_COOKIE, clearSessionCookies, requireUser, setSessionCookies, us
 import { ensureStartingGrant } from '../services/users.ts';
 
 const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody, 409: schemas.ErrorBody, 429: schemas.ErrorBody };
-const RefreshBody = z.object({ refreshToken: z.string().optional() }).optional();
+// nullish: Fastify hands validators `null` for a POST without a body (a browser refreshing with its cookie)
+const RefreshBody = z.object({ refreshToken: z.string().optional() }).nullish();
 
 export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const secure = ctx.env.COOKIE_SECURE ?? ctx.env.NODE_ENV === 'production';

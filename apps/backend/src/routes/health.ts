@@ -11,7 +11,9 @@ export type ReadinessCheck = () => Promise<{ ok: boolean; detail: string }>;
 
 export const healthRoutes: FastifyPluginAsyncZod<{ ctx: AppContext; readinessChecks?: Record<string, ReadinessCheck> }> = async (app, { ctx, readinessChecks = {} }) => {
   const startedAt = Date.now();
+  // Probed every few seconds by orchestrators: request lines only at warn and above.
   app.get('/health', {
+    logLevel: 'warn',
     schema: { tags: ['health'], summary: 'Liveness: the process is up', response: { 200: z.object({ status: z.literal('ok'), uptimeSec: z.number() }) } },
   }, async () => ({ status: 'ok' as const, uptimeSec: Math.round((Date.now() - startedAt) / 1000) }));
 

@@ -1,4 +1,8 @@
-/** /api/markets: list, detail, create (admin), status changes (admin; resolver may resolve). */
+/**
+ * /api/markets: list, detail, resolution record, create (admin), status changes (admin; the
+ * designated resolver may resolve). Lifecycle rules: services/lifecycle.ts and the engine's
+ * MARKET_TRANSITIONS; Idempotency-Key: services/idempotency.ts.
+ */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { CommandResult, MarketStatus, Outcome } from '@prediction-markets/matching-engine';
@@ -8,6 +12,8 @@ import { requireAdmin, requireUser, userOf } from '../plugins/auth.ts';
 import { toMarketDto } from '../services/markets.ts';
 import { rejectionError } from '../services/orders.ts';
 import { appendAudit } from '../services/audit.ts';
+import { AUDIT_ACTIONS, assertMaySetStatus, resolutionOf, statusChangeJob } from '../services/lifecycle.ts';
+import { runIdempotent } from '../services/idempotency.ts';
 
 const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody, 403: schemas.ErrorBody, 404: schemas.ErrorBody, 409: schemas.ErrorBody };
 
@@ -33,18 +39,38 @@ export const marketRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
     return toMarketDto(row, view);
   });
 
+  app.get('/:slug/resolution', {
+    schema: {
+      tags: ['markets'],
+      summary: 'The settlement record of a resolved or cancelled market: outcome, resolver, time, totals paid (404 before)',
+      params: schemas.SlugParams,
+      response: { 200: schemas.ResolutionDto, ...errors },
+    },
+  }, async (req) => resolutionOf(ctx.prisma, await ctx.markets.bySlug(req.params.slug)));
+
   app.post('/', {
     preHandler: requireAdmin,
     schema: { tags: ['markets'], summary: 'Create a market in DRAFT (admin)', security: [{ bearer: [] }], body: schemas.CreateMarketBody, response: { 201: schemas.MarketDto, ...errors } },
   }, async (req, reply) => {
     const body = req.body;
     const actorId = userOf(req).id;
-    if ((await ctx.prisma.market.findUnique({ where: { slug: body.slug } })) !== null) throw new ApiError('SLUG_TAKEN', `market ${body.slug} exists`);
+    const closesAt = new Date(body.closesAt);
+    if (closesAt.getTime() <= ctx.exchange.clockMs()) throw new ApiError('VALIDATION_ERROR', 'closesAt must be in the future');
     if (body.resolverId !== undefined && (await ctx.prisma.user.findUnique({ where: { id: body.resolverId } })) === null) {
       throw new ApiError('VALIDATION_ERROR', 'resolverId is not a user');
     }
+    if (!ctx.markets.reserveSlug(body.slug)) throw new ApiError('SLUG_TAKEN', `market ${body.slug} is being created`);
+    try {
+      return await reply.status(201).send(await createMarket(body, actorId, closesAt));
+    } finally {
+      ctx.markets.releaseSlug(body.slug);
+    }
+  });
+
+  /** Create the market (slug reserved by the caller); its DTO. */
+  const createMarket = async (body: schemas.CreateMarketBody, actorId: string, closesAt: Date): Promise<schemas.MarketDto> => {
+    if ((await ctx.prisma.market.findUnique({ where: { slug: body.slug } })) !== null) throw new ApiError('SLUG_TAKEN', `market ${body.slug} exists`);
     const id = randomUUID();
-    const closesAt = new Date(body.closesAt);
     const { result } = await ctx.exchange.submit<CommandResult>({
       kind: 'create-market',
       run: (engine, now) => engine.execute({ type: 'CREATE_MARKET', tsMs: now, marketId: id, closesAtMs: closesAt.getTime(), tickCents: body.tickCents }),
@@ -56,54 +82,57 @@ export const marketRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
       },
       persist: async (tx, res) => {
         if (!res.ok) return;
-        await appendAudit(tx, { actorId, action: 'MARKET_CREATED', targetType: 'market', targetId: id, payload: { ...body } });
+        await appendAudit(tx, { actorId, action: AUDIT_ACTIONS.created, targetType: 'market', targetId: id, payload: { ...body } });
       },
     });
     if (!result.ok) throw rejectionError(result);
     ctx.markets.remember(body.slug, id);
     const row = await ctx.prisma.market.findUniqueOrThrow({ where: { id } });
     const view = await ctx.exchange.read((e) => e.getMarket(id));
-    return reply.status(201).send(toMarketDto(row, view));
-  });
+    return toMarketDto(row, view);
+  };
 
   app.patch('/:slug/status', {
     preHandler: requireUser,
     schema: {
       tags: ['markets'],
       summary: 'Change status: open, halt, resume, close, resolve (admin or the designated resolver), cancel (void)',
+      description:
+        'Allowed: DRAFT->OPEN|CANCELLED, OPEN->HALTED|CLOSED|RESOLVED|CANCELLED, HALTED->OPEN|CLOSED|RESOLVED|CANCELLED, ' +
+        'CLOSED->RESOLVED|CANCELLED; anything else is 409 INVALID_TRANSITION. Resolving or cancelling an OPEN/HALTED market ' +
+        'closes it first. Repeating RESOLVED (same outcome) or CANCELLED on a market already in that state returns 200 and ' +
+        'pays nothing. With an Idempotency-Key header a repeat returns the first response.',
       security: [{ bearer: [] }],
       params: schemas.SlugParams,
+      headers: schemas.IdempotencyHeaders,
       body: schemas.SetMarketStatusBody,
-      response: { 200: schemas.MarketDto, ...errors },
+      response: { 200: schemas.MarketDto, ...errors, 503: schemas.ErrorBody },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const user = userOf(req);
     const row = await ctx.markets.bySlug(req.params.slug);
     const { status, outcome } = req.body;
-    const isResolver = row.resolverId !== null && row.resolverId === user.id && status === 'RESOLVED';
-    if (user.role !== 'ADMIN' && !isResolver) throw new ApiError('FORBIDDEN', 'admins only (or the designated resolver, to resolve)');
-    const { result } = await ctx.exchange.submit<CommandResult>({
-      kind: 'market-status',
-      run: (engine, now) =>
-        engine.execute({ type: 'SET_MARKET_STATUS', tsMs: now, marketId: row.id, status: status as MarketStatus, outcome: (outcome ?? null) as Outcome | null }),
-      persist: async (tx, res, events) => {
-        if (!res.ok) return;
-        if (status === 'RESOLVED' || status === 'CANCELLED') {
-          await tx.resolution.update({ where: { marketId: row.id }, data: { resolverId: user.id } });
-        }
-        const settled = events.find((e) => e.type === 'MARKET_SETTLED');
-        await appendAudit(tx, {
-          actorId: user.id,
-          action: status === 'RESOLVED' ? 'MARKET_RESOLVED' : status === 'CANCELLED' ? 'MARKET_CANCELLED' : 'MARKET_STATUS_CHANGED',
-          targetType: 'market',
-          targetId: row.id,
-          payload: { slug: row.slug, status, outcome: outcome ?? null, ...(settled === undefined ? {} : { settlement: settled }) },
-        });
+    assertMaySetStatus(user, row, status);
+    const { status: code, body, replayed } = await runIdempotent(
+      ctx.prisma,
+      {
+        userId: user.id,
+        key: req.headers['idempotency-key'],
+        route: 'PATCH /api/markets/:slug/status',
+        request: { slug: row.slug, status, outcome: outcome ?? null },
       },
-    });
-    if (!result.ok) throw rejectionError(result);
-    const fresh = await ctx.prisma.market.findUniqueOrThrow({ where: { id: row.id } });
-    const view = await ctx.exchange.read((e) => e.getMarket(row.id));
-    return toMarketDto(fresh, view);
+      async () => {
+        const { result } = await ctx.exchange.submit(
+          statusChangeJob({ market: row, actorId: user.id, status: status as MarketStatus, outcome: (outcome ?? null) as Outcome | null }),
+        );
+        if (result.kind === 'rejected') throw rejectionError(result.rejection);
+        const fresh = await ctx.prisma.market.findUniqueOrThrow({ where: { id: row.id } });
+        const view = await ctx.exchange.read((e) => e.getMarket(row.id));
+        return { status: 200, body: toMarketDto(fresh, view) };
+      },
+      { onStoreError: (err) => req.log.warn({ err }, 'idempotency key not stored or released') },
+    );
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return reply.status(code).send(body as schemas.MarketDto);
   });
 };

@@ -1,10 +1,9 @@
 /** /api/orders: place, cancel, cancel-all, amend, batch, order book, trades, the caller's orders. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { CancelAllResult, CommandResult, OrderResult, Rejection } from '@prediction-markets/matching-engine';
 import { ApiError, schemas } from '@prediction-markets/shared';
 import type { AppContext } from '../context.ts';
 import { requireUser, userOf } from '../plugins/auth.ts';
-import { commandJob, orderResponse, orderRowToDto, placeCommand, placeOrder, rejectionError } from '../services/orders.ts';
+import { amendOrder, cancelAllOrders, cancelOrder, orderRowToDto, placeBatch, placeOrderBySlug } from '../services/orders.ts';
 
 const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody, 404: schemas.ErrorBody, 409: schemas.ErrorBody, 422: schemas.ErrorBody, 503: schemas.ErrorBody };
 
@@ -18,41 +17,7 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       body: schemas.BatchOrdersBody,
       response: { 200: schemas.BatchOrdersResponse, ...errors },
     },
-  }, async (req) => {
-    const user = userOf(req);
-    const items = await Promise.all(
-      req.body.orders.map(async (o) => {
-        try {
-          return { marketId: await ctx.markets.idOf(o.marketSlug), body: o };
-        } catch (err) {
-          return { error: err as ApiError, body: o };
-        }
-      }),
-    );
-    const { result, events } = await ctx.exchange.submit({
-      kind: 'batch',
-      run: (engine, now) =>
-        items.map((it) => ('marketId' in it && it.marketId !== undefined ? engine.execute({ ...placeCommand(user.id, it.marketId, it.body), tsMs: now }) : null)),
-    });
-    const results: schemas.BatchOrdersResponse['results'] = [];
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i]!;
-      const r = result[i];
-      if (r === null || r === undefined) {
-        const err = 'error' in it && it.error instanceof ApiError ? it.error : new ApiError('UNKNOWN_MARKET', 'no such market');
-        results.push({ ok: false, error: err.toBody().error });
-        continue;
-      }
-      if (!r.ok) {
-        const err = rejectionError(r);
-        results.push({ ok: false, error: err.toBody().error });
-        continue;
-      }
-      const own = 'orderId' in r ? events.filter((e) => ('orderId' in e && e.orderId === r.orderId) || (e.type === 'ORDER_ACCEPTED' && e.order.orderId === r.orderId) || (e.type === 'TRADE' && e.takerOrderId === r.orderId)) : [];
-      results.push({ ok: true, ...(await orderResponse(ctx.prisma, r, own)) });
-    }
-    return { results };
-  });
+  }, async (req) => placeBatch(ctx, userOf(req).id, req.body.orders));
 
   app.post('/:marketSlug', {
     preHandler: requireUser,
@@ -65,33 +30,19 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       response: { 200: schemas.PlaceOrderResponse, 201: schemas.PlaceOrderResponse, ...errors },
     },
   }, async (req, reply) => {
-    const user = userOf(req);
-    const marketId = await ctx.markets.idOf(req.params.marketSlug);
-    const res = await placeOrder(ctx.exchange, ctx.prisma, user.id, marketId, req.body);
+    const res = await placeOrderBySlug(ctx, userOf(req).id, { ...req.body, marketSlug: req.params.marketSlug });
     return reply.status(res.duplicate ? 200 : 201).send(res);
   });
 
   app.delete('/:orderId', {
     preHandler: requireUser,
     schema: { tags: ['orders'], summary: 'Cancel one resting order', security: [{ bearer: [] }], params: schemas.OrderIdParams, response: { 200: schemas.OrderDto, ...errors } },
-  }, async (req) => {
-    const user = userOf(req);
-    const orderId = req.params.orderId;
-    const { result } = await ctx.exchange.submit(commandJob<OrderResult | Rejection>('cancel', (now) => ({ type: 'CANCEL', tsMs: now, userId: user.id, orderId })));
-    if (!result.ok) throw rejectionError(result);
-    return orderRowToDto(await ctx.prisma.order.findUniqueOrThrow({ where: { id: BigInt(orderId) } }));
-  });
+  }, async (req) => cancelOrder(ctx, userOf(req).id, req.params.orderId));
 
   app.delete('/', {
     preHandler: requireUser,
     schema: { tags: ['orders'], summary: "Cancel all the caller's resting orders (in one market with ?market=slug)", security: [{ bearer: [] }], querystring: schemas.CancelAllQuery, response: { 200: schemas.CancelAllResponse, ...errors } },
-  }, async (req) => {
-    const user = userOf(req);
-    const marketId = req.query.market === undefined ? null : await ctx.markets.idOf(req.query.market);
-    const { result } = await ctx.exchange.submit(commandJob<CancelAllResult | Rejection>('cancel-all', (now) => ({ type: 'CANCEL_ALL', tsMs: now, userId: user.id, marketId })));
-    if (!result.ok) throw rejectionError(result);
-    return { cancelledOrderIds: result.cancelledOrderIds };
-  });
+  }, async (req) => cancelAllOrders(ctx, userOf(req).id, req.query.market));
 
   app.patch('/:orderId', {
     preHandler: requireUser,
@@ -103,14 +54,7 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       body: schemas.AmendOrderBody,
       response: { 200: schemas.PlaceOrderResponse, ...errors },
     },
-  }, async (req) => {
-    const user = userOf(req);
-    const { orderId } = req.params;
-    const { result, events } = await ctx.exchange.submit(
-      commandJob<CommandResult>('amend', (now) => ({ type: 'AMEND', tsMs: now, userId: user.id, orderId, priceCents: req.body.price ?? null, qty: req.body.quantity ?? null })),
-    );
-    return orderResponse(ctx.prisma, result, events);
-  });
+  }, async (req) => amendOrder(ctx, userOf(req).id, req.params.orderId, req.body));
 
   app.get('/:marketSlug/orderbook', {
     schema: {

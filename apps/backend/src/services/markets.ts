@@ -12,6 +12,8 @@ export type { MarketRow };
 
 export class MarketDirectory {
   private readonly bySlugCache = new Map<string, string>();
+  /** Slugs of markets being created right now (see `reserveSlug`). */
+  private readonly reservedSlugs = new Set<string>();
 
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -35,6 +37,23 @@ export class MarketDirectory {
 
   remember(slug: string, id: string): void {
     this.bySlugCache.set(slug, id);
+  }
+
+  /**
+   * Reserve `slug` for a market creation in flight; false when another creation holds it.
+   * Two concurrent creations of one slug would otherwise both pass the "slug free" check and
+   * the second one's INSERT would fail its whole write batch (503 for every command in it).
+   * The service has one writer process, so an in-process reservation suffices. Always
+   * `releaseSlug` afterwards (finally).
+   */
+  reserveSlug(slug: string): boolean {
+    if (this.reservedSlugs.has(slug)) return false;
+    this.reservedSlugs.add(slug);
+    return true;
+  }
+
+  releaseSlug(slug: string): void {
+    this.reservedSlugs.delete(slug);
   }
 }
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Uuid } from './common.ts';
+import { PageQuery, PlainText, Uuid } from './common.ts';
 
 /** POST /api/admin/grant: give points (in cents) to a user. */
 export const GrantBody = z.strictObject({
   userId: Uuid,
   amountCents: z.int().min(1).max(1_000_000_000_000),
-  reason: z.string().max(200).optional(),
+  reason: PlainText.max(200).optional(),
 });
 export type GrantBody = z.infer<typeof GrantBody>;
 
@@ -14,3 +14,35 @@ export const ReconcileCheck = z.object({ name: z.string(), ok: z.boolean(), deta
 /** GET /api/admin/reconcile and `pnpm --filter @prediction-markets/backend reconcile`. */
 export const ReconcileReport = z.object({ ok: z.boolean(), checkedAt: z.string(), checks: z.array(ReconcileCheck) });
 export type ReconcileReport = z.infer<typeof ReconcileReport>;
+
+/** GET /api/admin/audit: newest first, optionally only one action or one target. */
+export const AuditQuery = PageQuery.extend({
+  /** e.g. MARKET_CREATED, MARKET_STATUS_CHANGED, MARKET_RESOLVED, MARKET_CANCELLED, POINTS_GRANTED. */
+  action: z.string().min(1).max(64).optional(),
+  /** A market id or user id. */
+  targetId: z.string().min(1).max(64).optional(),
+});
+
+/** One entry of the hash-chained audit log: hash = sha256(prevHash + canonical JSON of the entry). */
+export const AuditEntryDto = z.object({
+  id: z.int(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  payload: z.unknown(),
+  prevHash: z.string(),
+  hash: z.string(),
+  createdAt: z.string(),
+});
+export type AuditEntryDto = z.infer<typeof AuditEntryDto>;
+export const AuditListResponse = z.object({ entries: z.array(AuditEntryDto), nextBefore: z.int().nullable() });
+
+/** GET /api/admin/audit/verify: the chain recomputed from the first entry. */
+export const AuditVerifyResponse = z.object({
+  ok: z.boolean(),
+  /** Entries checked (up to and including the first broken one). */
+  entries: z.int(),
+  /** The first entry whose prevHash or hash does not verify, or null when the chain is intact. */
+  firstBroken: z.object({ id: z.int(), reason: z.string() }).nullable(),
+});

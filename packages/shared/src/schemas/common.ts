@@ -18,6 +18,16 @@ export const PriceCents = z.int().min(1).max(99);
 export const Quantity = z.int().min(1).max(1_000_000_000);
 /** Integer cents (non-negative). */
 export const Cents = z.int().min(0);
+/**
+ * Free text that PostgreSQL stores unchanged (text and jsonb columns): no NUL character
+ * (PostgreSQL rejects it, which would fail a whole write batch) and no unpaired UTF-16
+ * surrogate (it would be stored as U+FFFD, silently changing the text, e.g. an audit payload).
+ */
+export const PlainText = z
+  .string()
+  .refine((s) => !s.includes('\u0000') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s), {
+    message: 'must not contain NUL characters or unpaired surrogates',
+  });
 /** ISO 8601 timestamp with offset, e.g. 2026-11-21T12:00:00.000Z. */
 export const IsoDateTime = z.iso.datetime({ offset: true });
 

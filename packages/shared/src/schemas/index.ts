@@ -4,3 +4,4 @@ export * from './markets.ts';
 export * from './orders.ts';
 export * from './user.ts';
 export * from './admin.ts';
+export * from './socket.ts';

@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { LIMITS, TICK_SIZES } from '../constants.ts';
-import { IsoDateTime, MarketStatus, Outcome, PageQuery, PriceCents, Uuid } from './common.ts';
+import { Cents, IsoDateTime, MarketStatus, Outcome, PageQuery, PlainText, PriceCents, Uuid } from './common.ts';
 
 export const Slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, 'lowercase letters, digits and dashes, 3..64 characters');
 
-/** POST /api/markets (admin). */
+/**
+ * POST /api/markets (admin). The service also checks that `closesAt` is in the future
+ * (VALIDATION_ERROR), that `resolverId` is an existing user (VALIDATION_ERROR) and that the
+ * slug is free (SLUG_TAKEN, 409).
+ */
 export const CreateMarketBody = z.object({
   slug: Slug,
-  question: z.string().trim().min(1).max(LIMITS.questionMaxLength),
-  description: z.string().max(LIMITS.descriptionMaxLength).default(''),
+  question: PlainText.trim().min(1).max(LIMITS.questionMaxLength),
+  description: PlainText.max(LIMITS.descriptionMaxLength).default(''),
+  /** When trading stops: the market closes automatically at this instant. */
   closesAt: IsoDateTime,
   /** A user allowed to resolve this market besides admins. */
   resolverId: Uuid.optional(),
@@ -24,6 +29,23 @@ export const SetMarketStatusBody = z
     path: ['outcome'],
   });
 export type SetMarketStatusBody = z.infer<typeof SetMarketStatusBody>;
+
+/**
+ * Headers of PATCH /api/markets/:slug/status. With `Idempotency-Key` (per user, printable
+ * ASCII), a repeat of the same request returns the first response (status and body) without
+ * executing again; the same key with a different request is 409 IDEMPOTENCY_KEY_REUSED; while
+ * the first is still running, a repeat waits for it (or gets 409 IDEMPOTENCY_KEY_IN_PROGRESS).
+ * A replayed response carries the header `Idempotent-Replayed: true`. Other headers pass
+ * through untouched.
+ */
+export const IdempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(LIMITS.idempotencyKeyMaxLength)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional(),
+});
 
 export const ListMarketsQuery = PageQuery.extend({ status: MarketStatus.optional() }).omit({ before: true }).extend({
   offset: z.coerce.number().int().min(0).default(0),
@@ -57,3 +79,29 @@ export const MarketDto = z.object({
 export type MarketDto = z.infer<typeof MarketDto>;
 
 export const MarketListResponse = z.object({ markets: z.array(MarketDto), total: z.int() });
+
+/**
+ * GET /api/markets/:slug/resolution: the settlement record of a RESOLVED or CANCELLED market.
+ * Money in integer cents; `collateralCents` = `paidCents` + `houseCents` (nothing created or
+ * destroyed).
+ */
+export const ResolutionDto = z.object({
+  marketId: Uuid,
+  slug: z.string(),
+  /** RESOLUTION: each winning share paid 100 cents. VOID_REFUND: cancelled, holders refunded at cost (pro rata when cost exceeds collateral). */
+  kind: z.enum(['RESOLUTION', 'VOID_REFUND']),
+  /** The winning outcome; null for a void. */
+  outcome: Outcome.nullable(),
+  /** The admin or designated resolver who resolved or cancelled it. */
+  resolverId: Uuid.nullable(),
+  /** Cents in the market's pool at settlement (100 x pairs outstanding). */
+  collateralCents: Cents,
+  /** Cents paid to holders. */
+  paidCents: Cents,
+  /** Cents that went to the house (void only: surplus over cost basis, or rounding). */
+  houseCents: Cents,
+  /** Users that held shares and were settled. */
+  holders: z.int().min(0),
+  resolvedAt: z.string(),
+});
+export type ResolutionDto = z.infer<typeof ResolutionDto>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from '../constants.ts';
 import {
   IsoDateTime,
+  PlainText,
   OrderStatus,
   OrderType,
   Outcome,
@@ -37,7 +38,7 @@ export const PlaceOrderBody = z.strictObject({
   /** Market buys only: most cents to spend (default quantity x 99). */
   maxCost: z.int().min(1).max(1_000_000_000_000).optional(),
   /** Unique per user: a repeat returns the original order and creates nothing. */
-  clientOrderId: z.string().min(1).max(LIMITS.clientOrderIdMaxLength).optional(),
+  clientOrderId: PlainText.min(1).max(LIMITS.clientOrderIdMaxLength).optional(),
   /** Self-trade prevention mode. */
   stp: StpMode.default('CANCEL_TAKER'),
 });

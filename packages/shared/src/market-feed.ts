@@ -1,0 +1,153 @@
+/**
+ * Reference client of one market view of the socket feed (apps/backend/docs/realtime.md):
+ * snapshot + sequence-checked deltas -> a local order book. Used by the backend tests, the
+ * benchmark, and meant for the web UI and bots.
+ *
+ *   const feed = new MarketFeed();
+ *   socket.on('orderbook_update', (m) => feed.push('orderbook_update', m));   // same for
+ *   socket.on('trade_executed', (m) => feed.push('trade_executed', m));       // the other
+ *   socket.on('market_updated', (m) => feed.push('market_updated', m));       // public events
+ *   const ack = await socket.emitWithAck('subscribe:market', { marketId });   // join, then snapshot
+ *   if (ack.ok) feed.reset(ack);   // applies the messages buffered meanwhile
+ *   // feed.state === 'gap' -> subscribe again (fresh snapshot) and reset(ack) again.
+ *
+ * Rules: before the snapshot, messages are buffered. A message covering fromSeq..seq is
+ * stale (ignored) when seq <= lastSeq, applied when fromSeq <= lastSeq + 1 (it may overlap the
+ * snapshot: book levels are absolute, so re-applying the overlapped part is harmless), and a
+ * gap when fromSeq > lastSeq + 1.
+ */
+import type { MarketSnapshot, MarketUpdated, OrderbookUpdate, TradeExecuted } from './schemas/socket.ts';
+
+type Ladder = Map<number, { quantity: number; orders: number }>;
+
+/** One side pair of a ladder, keyed by price. */
+export interface LocalLadder {
+  bids: Ladder;
+  asks: Ladder;
+}
+
+export type FeedMessage =
+  | { event: 'orderbook_update'; msg: OrderbookUpdate }
+  | { event: 'trade_executed'; msg: TradeExecuted }
+  | { event: 'market_updated'; msg: MarketUpdated };
+
+/** `waiting`: no snapshot yet (buffering); `live`: in sequence; `gap`: a message was missed, resubscribe. */
+export type FeedState = 'waiting' | 'live' | 'gap';
+
+export class MarketFeed {
+  state: FeedState = 'waiting';
+  /** Last sequence number applied (the snapshot's, then each message's `seq`). */
+  lastSeq = -1;
+  status: MarketSnapshot['status'] | null = null;
+  lastPrice: number | null = null;
+  volume = 0;
+  /** The ladders of the view: YES and/or NO, in their own prices. */
+  readonly yes: LocalLadder = { bids: new Map(), asks: new Map() };
+  readonly no: LocalLadder = { bids: new Map(), asks: new Map() };
+  /** Which ladders the view maintains (from the snapshot). */
+  private hasYes = false;
+  private hasNo = false;
+  private buffer: FeedMessage[] = [];
+  /** Counts for tests and monitoring. */
+  readonly counts = { applied: 0, stale: 0, gaps: 0, buffered: 0 };
+  /** Called with every trade applied (in sequence). */
+  onTrade: ((t: TradeExecuted) => void) | null = null;
+
+  /** Feed one public message of the view's room. */
+  push<E extends FeedMessage['event']>(event: E, msg: Extract<FeedMessage, { event: E }>['msg']): void {
+    const m = { event, msg } as FeedMessage;
+    if (this.state === 'waiting') {
+      this.buffer.push(m);
+      this.counts.buffered++;
+      return;
+    }
+    if (this.state === 'gap') return;
+    this.apply(m);
+  }
+
+  /** Install a snapshot (the ack of subscribe:market) and apply what was buffered after it. */
+  reset(snap: MarketSnapshot): void {
+    this.lastSeq = snap.seq;
+    this.status = snap.status;
+    this.lastPrice = snap.lastPrice;
+    this.volume = snap.volume;
+    this.hasYes = snap.yes !== undefined;
+    this.hasNo = snap.no !== undefined;
+    load(this.yes, snap.yes);
+    load(this.no, snap.no);
+    this.state = 'live';
+    const buffered = this.buffer;
+    this.buffer = [];
+    for (const m of buffered) {
+      if (this.state !== 'live') break;
+      this.apply(m);
+    }
+  }
+
+  /** Forget everything and buffer again (call before resubscribing after a gap). */
+  resubscribing(): void {
+    this.state = 'waiting';
+    this.buffer = [];
+  }
+
+  /** Levels best first: bids descending, asks ascending, as [price, quantity, orders]. */
+  levels(outcome: 'YES' | 'NO'): { bids: [number, number, number][]; asks: [number, number, number][] } {
+    const l = outcome === 'YES' ? this.yes : this.no;
+    const list = (m: Ladder, desc: boolean): [number, number, number][] =>
+      [...m.entries()].sort((a, b) => (desc ? b[0] - a[0] : a[0] - b[0])).map(([p, v]) => [p, v.quantity, v.orders]);
+    return { bids: list(l.bids, true), asks: list(l.asks, false) };
+  }
+
+  private apply(m: FeedMessage): void {
+    const { fromSeq, seq } = m.msg;
+    if (seq <= this.lastSeq) {
+      this.counts.stale++;
+      return;
+    }
+    if (fromSeq > this.lastSeq + 1) {
+      this.state = 'gap';
+      this.counts.gaps++;
+      return;
+    }
+    this.lastSeq = seq;
+    this.counts.applied++;
+    switch (m.event) {
+      case 'orderbook_update':
+        for (const l of m.msg.levels) {
+          // A YES-price delta updates the YES ladder and, mirrored, the NO ladder (NO bid at q = YES ask at 100 - q).
+          if (m.msg.outcome === 'YES') {
+            if (this.hasYes) set(this.yes, l.side, l.price, l.quantity, l.orders);
+            if (this.hasNo) set(this.no, l.side === 'BID' ? 'ASK' : 'BID', 100 - l.price, l.quantity, l.orders);
+          } else {
+            if (this.hasNo) set(this.no, l.side, l.price, l.quantity, l.orders);
+            if (this.hasYes) set(this.yes, l.side === 'BID' ? 'ASK' : 'BID', 100 - l.price, l.quantity, l.orders);
+          }
+        }
+        break;
+      case 'trade_executed':
+        this.lastPrice = m.msg.yesPrice;
+        this.volume += m.msg.quantity;
+        this.onTrade?.(m.msg);
+        break;
+      case 'market_updated':
+        this.status = m.msg.status;
+        this.lastPrice = m.msg.lastPrice;
+        this.volume = m.msg.volume;
+        break;
+    }
+  }
+}
+
+function load(l: LocalLadder, src: MarketSnapshot['yes']): void {
+  l.bids.clear();
+  l.asks.clear();
+  if (src === undefined) return;
+  for (const x of src.bids) l.bids.set(x.price, { quantity: x.quantity, orders: x.orders });
+  for (const x of src.asks) l.asks.set(x.price, { quantity: x.quantity, orders: x.orders });
+}
+
+function set(l: LocalLadder, side: 'BID' | 'ASK', price: number, quantity: number, orders: number): void {
+  const m = side === 'BID' ? l.bids : l.asks;
+  if (quantity === 0) m.delete(price);
+  else m.set(price, { quantity, orders });
+}
