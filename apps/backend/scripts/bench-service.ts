@@ -7,7 +7,7 @@
  *     {"ordersPerSec","p50Ms","p95Ms","p99Ms","commandsPerTx","p99MsAt1000PerSec"}
  *
  * Options: --duration=SEC (closed-loop measurement, default 10), --warmup=SEC (default 3),
- * --connections=N (closed-loop clients, default 64), --users=N (default 200),
+ * --connections=N (closed-loop clients, default 256), --users=N (default 200),
  * --markets=N (default 4), --rate=N (open-loop orders/s, default 1000), --rate-duration=SEC
  * (default 10).
  *
@@ -51,7 +51,7 @@ function option(name: string, def: number): number {
 const JSON_OUT = process.argv.includes('--json');
 const DURATION_S = option('duration', 10);
 const WARMUP_S = option('warmup', 3);
-const CONNECTIONS = option('connections', 64);
+const CONNECTIONS = option('connections', 256);
 const USERS = option('users', 200);
 const MARKETS = option('markets', 4);
 const RATE = option('rate', 1000);
@@ -242,6 +242,13 @@ function cpuMs(pids: number[], parentPid?: number): number {
   return total;
 }
 
+/** Machine-wide CPU ticks from /proc/stat: busy (user+nice+system+irq+softirq), steal, total. */
+function machineTicks(): { busy: number; steal: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+  return { busy: user + nice + system + irq + softirq, steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
+}
+
 /** Sum and count of the engine_commands_per_transaction histogram. */
 async function commandsHistogram(): Promise<{ sum: number; count: number }> {
   const res = await request('GET', '/metrics');
@@ -281,7 +288,7 @@ interface Market {
 }
 
 let users: User[] = [];
-let markets: Market[] = [];
+const markets: Market[] = [];
 
 interface Op {
   kind: 'place' | 'cancel' | 'batch';
@@ -308,7 +315,8 @@ function nextOp(allowBatch = true): Op {
   }
   const roll = rand();
   if (roll < 0.15 && user.open.length > 0) {
-    const orderId = user.open.splice(int(0, user.open.length - 1), 1)[0]!;
+    // cancel one of the newest quotes (older ones have more likely been filled meanwhile)
+    const orderId = user.open.splice(Math.max(0, user.open.length - int(1, 3)), 1)[0]!;
     return { kind: 'cancel', method: 'DELETE', path: `/api/orders/${orderId}`, user, orderId };
   }
   const outcome = rand() < 0.5 ? 'YES' : 'NO';
@@ -349,8 +357,13 @@ function absorb(op: Op, res: Res): void {
     if (op.user.open.length > 200) op.user.open.shift();
   }
   if (r.order.side === 'BUY' && r.fills.length > 0) {
+    // shares bought; holding YES and NO nets them into cash (positions stay one-sided)
     const key = `${op.market!.slug}/${r.order.outcome}`;
-    op.user.held.set(key, (op.user.held.get(key) ?? 0) + r.fills.reduce((s, f) => s + f.quantity, 0));
+    const other = `${op.market!.slug}/${r.order.outcome === 'YES' ? 'NO' : 'YES'}`;
+    const bought = r.fills.reduce((s, f) => s + f.quantity, 0);
+    const netted = Math.min(bought, op.user.held.get(other) ?? 0);
+    op.user.held.set(other, (op.user.held.get(other) ?? 0) - netted);
+    op.user.held.set(key, (op.user.held.get(key) ?? 0) + bought - netted);
   }
 }
 
@@ -509,13 +522,15 @@ async function main(): Promise<void> {
 
     // phase 1: closed loop
     const postmasterPid = Number(readFileSync(path.join(tmp, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const cpu0 = { server: cpuMs([server.pid!]), pg: cpuMs([], postmasterPid), gen: process.cpuUsage() };
+    const cpu0 = { server: cpuMs([server.pid!]), pg: cpuMs([], postmasterPid), gen: process.cpuUsage(), machine: machineTicks() };
     const h0 = await commandsHistogram();
     const tally = newTally();
     const elapsed = await closedLoop(DURATION_S, tally);
     const h1 = await commandsHistogram();
     const genCpu = process.cpuUsage(cpu0.gen);
     const cpu = { server: cpuMs([server.pid!]) - cpu0.server, pg: cpuMs([], postmasterPid) - cpu0.pg, gen: (genCpu.user + genCpu.system) / 1000 };
+    const m1 = machineTicks();
+    const machine = { busyCores: (m1.busy - cpu0.machine.busy) / 100 / elapsed, stealPct: (100 * (m1.steal - cpu0.machine.steal)) / Math.max(1, m1.total - cpu0.machine.total) };
     const lat = tally.latenciesMs.sort((a, b) => a - b);
     const ordersPerSec = tally.orders / elapsed;
     const commandsPerTx = (h1.sum - h0.sum) / (h1.count - h0.count);
@@ -525,12 +540,17 @@ async function main(): Promise<void> {
         `${tally.serverErrors} server errors, ${tally.transportErrors} transport errors`,
     );
     log(`  ${ordersPerSec.toFixed(0)} orders/s; latency per request p50 ${percentile(lat, 50).toFixed(2)} ms, p95 ${percentile(lat, 95).toFixed(2)} ms, p99 ${percentile(lat, 99).toFixed(2)} ms, max ${lat[lat.length - 1]?.toFixed(2)} ms`);
+    log(`  accepted (placed or cancelled): ${((tally.placed + tally.cancelled) / elapsed).toFixed(0)} orders/s; the rest were answered with a rule's rejection (4xx)`);
     log(`  rejections by code: ${[...tally.codes].sort((x, y) => y[1] - x[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`);
     log(`  ${commandsPerTx.toFixed(1)} commands per database transaction (${h1.count - h0.count} transactions)`);
     const per = (ms: number): string => `${((ms * 1000) / Math.max(1, tally.orders)).toFixed(0)} us`;
     log(
       `  CPU per order command: server ${per(cpu.server)}, PostgreSQL ${per(cpu.pg)}, load generator ${per(cpu.gen)} ` +
         `(cores busy: server ${(cpu.server / 1000 / elapsed).toFixed(2)}, PostgreSQL ${(cpu.pg / 1000 / elapsed).toFixed(2)}, generator ${(cpu.gen / 1000 / elapsed).toFixed(2)})`,
+    );
+    log(
+      `  machine (${os.cpus().length} cores): ${machine.busyCores.toFixed(2)} cores busy in all, ` +
+        `${(machine.busyCores - (cpu.server + cpu.pg + cpu.gen) / 1000 / elapsed).toFixed(2)} of them by other processes; CPU steal ${machine.stealPct.toFixed(1)} %`,
     );
 
     // phase 2: open loop at RATE/s

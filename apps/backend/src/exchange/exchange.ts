@@ -184,7 +184,18 @@ export class Exchange {
     const url = this.opts.databaseUrl;
     if (url === undefined) return null;
     if (this.writePool === null) {
-      const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, application_name: 'prediction-markets-writer' });
+      // The batch statement only touches rows by primary key: every join of it must be a
+      // nested loop of primary-key probes. Its prepared (generic) plan is made while the
+      // tables are small, and would otherwise go on hash- or merge-joining the order updates
+      // against a full scan of `orders` as that table grows (seen: 13k rows scanned per batch).
+      const pool = new pg.Pool({
+        connectionString: url,
+        max: 1,
+        connectionTimeoutMillis: 10_000,
+        idleTimeoutMillis: 30_000,
+        application_name: 'prediction-markets-writer',
+        options: '-c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off',
+      });
       pool.on('error', (err) => this.opts.logger.warn({ err }, 'idle writer connection failed'));
       this.writePool = pool;
     }

@@ -1,0 +1,604 @@
+/**
+ * Service benchmark: the whole exchange (HTTP -> auth -> validation -> single writer ->
+ * group commit into PostgreSQL -> response) under concurrent HTTP clients.
+ *
+ *   pnpm bench:service                 human-readable report
+ *   pnpm bench:service --json          one JSON object:
+ *     {"ordersPerSec","p50Ms","p95Ms","p99Ms","commandsPerTx","p99MsAt1000PerSec"}
+ *
+ * Options: --duration=SEC (closed-loop measurement, default 10), --warmup=SEC (default 3),
+ * --connections=N (closed-loop clients, default 256), --users=N (default 200),
+ * --markets=N (default 4), --rate=N (open-loop orders/s, default 1000), --rate-duration=SEC
+ * (default 10).
+ *
+ * Set-up: a fresh embedded PostgreSQL (temporary data directory, fsync and
+ * synchronous_commit ON) and the server (`node --import tsx src/server.ts`, NODE_ENV=production)
+ * as a CHILD process, both on this machine; this process is the load generator and talks to
+ * the server over loopback HTTP/1.1 with keep-alive connections (node:http). On a 2-core
+ * machine the generator, the server and PostgreSQL share the two cores, so the figures are a
+ * lower bound of what the server does with the machine to itself.
+ *
+ * Phase 1 (closed loop, throughput): `connections` clients each send the next order as soon as
+ * the previous one is answered. The mix: limit buys of YES and NO around a drifting mid
+ * (about a third crossing the spread), limit sells of shares the user bought, cancels of the
+ * user's resting orders, IOC limits, and market buys and sells. "orders/s" counts order
+ * commands (place + cancel) answered without a server error, per second; latency is per
+ * request, send to last byte.
+ * Phase 2 (open loop): orders are sent at a fixed rate (`rate`/s) whatever the answers, and
+ * each latency is measured from its scheduled send time (no coordinated omission).
+ * Commands per transaction: the engine_commands_per_transaction histogram from /metrics,
+ * over phase 1.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, chmodSync, readFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres } from '/work/main/apps/backend/src/db/embedded.ts';
+
+const BACKEND_DIR = '/work/main/apps/backend';
+
+// ---------------------------------------------------------------- options
+
+function option(name: string, def: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (arg === undefined) return def;
+  const v = Number(arg.slice(name.length + 3));
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}
+const JSON_OUT = process.argv.includes('--json');
+const DURATION_S = option('duration', 10);
+const WARMUP_S = option('warmup', 3);
+const CONNECTIONS = option('connections', 256);
+const USERS = option('users', 200);
+const MARKETS = option('markets', 4);
+const RATE = option('rate', 1000);
+const RATE_DURATION_S = option('rate-duration', 10);
+/** Market-maker quotes: this share of requests (0..1) is a POST /api/orders/batch of MM_BATCH orders. Default 0: one order per request. */
+const MM_SHARE = process.argv.some((a) => a.startsWith('--mm-share=')) ? Number(process.argv.find((a) => a.startsWith('--mm-share='))!.slice(11)) : 0;
+const MM_BATCH = option('mm-batch', 10);
+
+const log = (msg: string): void => {
+  if (!JSON_OUT) process.stdout.write(`${msg}\n`);
+  else process.stderr.write(`${msg}\n`);
+};
+
+// ---------------------------------------------------------------- HTTP client
+
+interface Res {
+  status: number;
+  text: string;
+}
+
+let host = '127.0.0.1';
+let port = 0;
+
+/**
+ * A minimal HTTP/1.1 keep-alive client over raw sockets: the load generator shares the
+ * machine's two cores with the server and PostgreSQL, and node:http's client costs several
+ * times more CPU per request than writing a prepared request and reading a
+ * Content-Length-framed answer. One request at a time per connection; connections are pooled.
+ */
+class Conn {
+  private readonly sock: net.Socket;
+  private buf: Buffer = Buffer.alloc(0);
+  private waiting: { resolve(r: Res): void; reject(e: Error): void } | null = null;
+  closed = false;
+
+  constructor() {
+    this.sock = net.connect({ host, port });
+    this.sock.setNoDelay(true);
+    this.sock.on('data', (chunk: Buffer) => this.onData(chunk));
+    const fail = (err?: Error): void => {
+      this.closed = true;
+      const w = this.waiting;
+      this.waiting = null;
+      w?.reject(err ?? new Error('connection closed'));
+    };
+    this.sock.on('error', fail);
+    this.sock.on('close', () => fail());
+  }
+
+  send(raw: string): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.sock.write(raw);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const end = this.buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const m = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (m === null) {
+      this.waiting?.reject(new Error(`response without content-length: ${head.slice(0, 200)}`));
+      this.waiting = null;
+      this.sock.destroy();
+      return;
+    }
+    const total = end + 4 + Number(m[1]);
+    if (this.buf.length < total) return;
+    const res = { status: Number(head.slice(9, 12)), text: this.buf.toString('utf8', end + 4, total) };
+    this.buf = this.buf.subarray(total);
+    const w = this.waiting;
+    this.waiting = null;
+    w?.resolve(res);
+  }
+
+  destroy(): void {
+    this.sock.destroy();
+  }
+}
+
+const idle: Conn[] = [];
+const all = new Set<Conn>();
+
+async function request(method: string, p: string, token?: string, body?: unknown): Promise<Res> {
+  const data = body === undefined ? '' : JSON.stringify(body);
+  let raw = `${method} ${p} HTTP/1.1\r\nhost: ${host}:${port}\r\n`;
+  if (token !== undefined) raw += `authorization: Bearer ${token}\r\n`;
+  if (body !== undefined) raw += `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(data)}\r\n`;
+  raw += `\r\n${data}`;
+  let conn = idle.pop();
+  while (conn !== undefined && conn.closed) conn = idle.pop();
+  if (conn === undefined) {
+    conn = new Conn();
+    all.add(conn);
+  }
+  try {
+    const res = await conn.send(raw);
+    idle.push(conn);
+    return res;
+  } catch (err) {
+    all.delete(conn);
+    conn.destroy();
+    throw err;
+  }
+}
+
+function closeConnections(): void {
+  for (const c of all) c.destroy();
+  all.clear();
+  idle.length = 0;
+}
+
+async function json<T = any>(method: string, p: string, token?: string, body?: unknown, expect?: number): Promise<T> {
+  const res = await request(method, p, token, body);
+  if (expect !== undefined && res.status !== expect) throw new Error(`${method} ${p}: ${res.status} ${res.text.slice(0, 300)}`);
+  return JSON.parse(res.text) as T;
+}
+
+// ---------------------------------------------------------------- server
+
+function startServer(databaseUrl: string, dataDir: string): Promise<ChildProcess> {
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((x) => x.length > 0);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/server.ts'], {
+    cwd: BACKEND_DIR,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      MIGRATE_ON_START: 'true',
+      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-0123456789',
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+      ADMIN_EMAIL: 'admin@bench.local',
+      ADMIN_PASSWORD: 'admin-bench-password',
+      RATE_LIMIT_PUBLIC_POINTS: '100000000',
+      RATE_LIMIT_TRADING_POINTS: '100000000',
+      RATE_LIMIT_AUTH_POINTS: '100000000',
+      MAX_OPEN_ORDERS_PER_MARKET: '100000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /API\s+http:\/\/([^:/\s]+):(\d+)\/api\/markets/.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        host = m[1] === 'localhost' ? '127.0.0.1' : m[1]!;
+        port = Number(m[2]);
+        resolve(child);
+      }
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (!JSON_OUT) process.stderr.write(c);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}):\n${out}`));
+    });
+  });
+}
+
+/** CPU time (user + system, ms) of processes: by pid, or every child of `parentPid` plus itself. */
+function cpuMs(pids: number[], parentPid?: number): number {
+  const tick = 10; // USER_HZ = 100 on Linux
+  let total = 0;
+  const want = new Set(pids);
+  const entries = parentPid === undefined ? pids.map(String) : readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  for (const d of entries) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(f[1]);
+      if (want.has(Number(d)) || (parentPid !== undefined && (ppid === parentPid || Number(d) === parentPid))) total += (Number(f[11]) + Number(f[12])) * tick;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** Machine-wide CPU ticks from /proc/stat: busy (user+nice+system+irq+softirq), steal, total. */
+function machineTicks(): { busy: number; steal: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+  return { busy: user + nice + system + irq + softirq, steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
+}
+
+/** Sum and count of the engine_commands_per_transaction histogram. */
+async function commandsHistogram(): Promise<{ sum: number; count: number }> {
+  const res = await request('GET', '/metrics');
+  const sum = /^engine_commands_per_transaction_sum(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(res.text);
+  const count = /^engine_commands_per_transaction_count(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(res.text);
+  return { sum: Number(sum?.[1] ?? NaN), count: Number(count?.[1] ?? NaN) };
+}
+
+// ---------------------------------------------------------------- workload
+
+/** Deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = prng(20261121);
+const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+const clampPrice = (p: number): number => Math.min(99, Math.max(1, p));
+
+interface User {
+  token: string;
+  /** resting orders this user placed: [orderId, ...] */
+  open: number[];
+  /** shares known to be held (from taker fills), by `${market}/${outcome}` */
+  held: Map<string, number>;
+}
+
+interface Market {
+  slug: string;
+  mid: number;
+}
+
+let users: User[] = [];
+const markets: Market[] = [];
+
+interface Op {
+  kind: 'place' | 'cancel' | 'batch';
+  method: string;
+  path: string;
+  user: User;
+  body?: Record<string, unknown>;
+  market?: Market;
+  orderId?: number;
+}
+
+function nextOp(allowBatch = true): Op {
+  const user = users[int(0, users.length - 1)]!;
+  const market = markets[int(0, markets.length - 1)]!;
+  if (rand() < 0.02) market.mid = Math.min(85, Math.max(15, market.mid + int(-2, 2)));
+  if (allowBatch && MM_SHARE > 0 && rand() < MM_SHARE) {
+    // a market maker requotes: a ladder of YES and NO bids around the mid, in one request
+    const orders = Array.from({ length: MM_BATCH }, (_, i) => {
+      const outcome = i % 2 === 0 ? 'YES' : 'NO';
+      const own = outcome === 'YES' ? market.mid : 100 - market.mid;
+      return { marketSlug: market.slug, side: 'BUY', outcome, price: clampPrice(own - 1 - Math.floor(i / 2) + int(-1, 1)), quantity: int(5, 20) };
+    });
+    return { kind: 'batch', method: 'POST', path: '/api/orders/batch', user, body: { orders }, market };
+  }
+  const roll = rand();
+  if (roll < 0.15 && user.open.length > 0) {
+    // cancel one of the newest quotes (older ones have more likely been filled meanwhile)
+    const orderId = user.open.splice(Math.max(0, user.open.length - int(1, 3)), 1)[0]!;
+    return { kind: 'cancel', method: 'DELETE', path: `/api/orders/${orderId}`, user, orderId };
+  }
+  const outcome = rand() < 0.5 ? 'YES' : 'NO';
+  const ownMid = outcome === 'YES' ? market.mid : 100 - market.mid;
+  const key = `${market.slug}/${outcome}`;
+  const held = user.held.get(key) ?? 0;
+  if (roll < 0.3 && held > 0) {
+    // sell shares held: mostly limit around the mid, some market sells
+    const qty = int(1, held);
+    user.held.set(key, held - qty);
+    const body = rand() < 0.15 ? { side: 'SELL', outcome, type: 'MARKET', quantity: qty } : { side: 'SELL', outcome, price: clampPrice(ownMid + int(-3, 5)), quantity: qty };
+    return { kind: 'place', method: 'POST', path: `/api/orders/${market.slug}`, user, body, market };
+  }
+  if (roll < 0.36) {
+    const body = { side: 'BUY', outcome, type: 'MARKET', quantity: int(1, 10), maxCost: int(100, 1000) };
+    return { kind: 'place', method: 'POST', path: `/api/orders/${market.slug}`, user, body, market };
+  }
+  // limit buy around the mid: about a third cross the spread
+  const body: Record<string, unknown> = { side: 'BUY', outcome, price: clampPrice(ownMid + int(-6, 3)), quantity: int(1, 10) };
+  if (rand() < 0.08) body.timeInForce = 'IOC';
+  return { kind: 'place', method: 'POST', path: `/api/orders/${market.slug}`, user, body, market };
+}
+
+/** Learn from an answer: resting order ids and shares bought. */
+function absorb(op: Op, res: Res): void {
+  if (op.kind === 'batch' && res.status === 200) {
+    const r = JSON.parse(res.text) as { results: { ok: boolean; order?: { id: number; status: string } }[] };
+    for (const item of r.results) {
+      if (item.ok && (item.order!.status === 'OPEN' || item.order!.status === 'PARTIALLY_FILLED')) op.user.open.push(item.order!.id);
+    }
+    while (op.user.open.length > 200) op.user.open.shift();
+    return;
+  }
+  if (op.kind !== 'place' || (res.status !== 201 && res.status !== 200)) return;
+  const r = JSON.parse(res.text) as { order: { id: number; status: string; side: string; outcome: string }; fills: { quantity: number }[] };
+  if (r.order.status === 'OPEN' || r.order.status === 'PARTIALLY_FILLED') {
+    op.user.open.push(r.order.id);
+    if (op.user.open.length > 200) op.user.open.shift();
+  }
+  if (r.order.side === 'BUY' && r.fills.length > 0) {
+    // shares bought; holding YES and NO nets them into cash (positions stay one-sided)
+    const key = `${op.market!.slug}/${r.order.outcome}`;
+    const other = `${op.market!.slug}/${r.order.outcome === 'YES' ? 'NO' : 'YES'}`;
+    const bought = r.fills.reduce((s, f) => s + f.quantity, 0);
+    const netted = Math.min(bought, op.user.held.get(other) ?? 0);
+    op.user.held.set(other, (op.user.held.get(other) ?? 0) - netted);
+    op.user.held.set(key, (op.user.held.get(key) ?? 0) + bought - netted);
+  }
+}
+
+interface Tally {
+  orders: number;
+  /** orders that came in batch requests */
+  batched: number;
+  /** rejections by error code */
+  codes: Map<string, number>;
+  placed: number;
+  cancelled: number;
+  rejected: number;
+  serverErrors: number;
+  transportErrors: number;
+  latenciesMs: number[];
+}
+const newTally = (): Tally => ({ orders: 0, batched: 0, codes: new Map(), placed: 0, cancelled: 0, rejected: 0, serverErrors: 0, transportErrors: 0, latenciesMs: [] });
+
+function record(t: Tally, op: Op, res: Res | null, latencyMs: number): void {
+  if (res === null) {
+    t.transportErrors++;
+    return;
+  }
+  if (res.status >= 500) {
+    t.serverErrors++;
+    if (t.serverErrors <= 3) log(`  server error: ${op.method} ${op.path} -> ${res.status} ${res.text.slice(0, 200)}`);
+    return;
+  }
+  t.latenciesMs.push(latencyMs);
+  if (op.kind === 'batch') {
+    const n = (op.body!.orders as unknown[]).length;
+    const ok = res.status === 200 ? (JSON.parse(res.text) as { results: { ok: boolean }[] }).results.filter((x) => x.ok).length : 0;
+    t.orders += n;
+    t.batched += n;
+    t.placed += ok;
+    t.rejected += n - ok;
+    return;
+  }
+  t.orders++;
+  if (res.status >= 400) {
+    t.rejected++;
+    const code = /"code":"([A-Z_]+)"/.exec(res.text)?.[1] ?? String(res.status);
+    t.codes.set(code, (t.codes.get(code) ?? 0) + 1);
+  }
+  else if (op.kind === 'place') t.placed++;
+  else t.cancelled++;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function send(op: Op): Promise<Res | null> {
+  try {
+    return await request(op.method, op.path, op.user.token, op.body);
+  } catch {
+    return null;
+  }
+}
+
+/** Closed loop: `connections` clients, each sends its next order when the previous is answered. */
+async function closedLoop(seconds: number, tally: Tally | null): Promise<number> {
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < end) {
+        const op = nextOp();
+        const start = performance.now();
+        const res = await send(op);
+        const ms = performance.now() - start;
+        if (res !== null) absorb(op, res);
+        if (tally !== null) record(tally, op, res, ms);
+      }
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+/** Open loop: one order every 1/rate s on schedule; latency from the scheduled time. */
+async function openLoop(rate: number, seconds: number, tally: Tally): Promise<number> {
+  const total = Math.round(rate * seconds);
+  const intervalMs = 1000 / rate;
+  const t0 = performance.now();
+  const inflight: Promise<void>[] = [];
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < total && t0 + sent * intervalMs <= now) {
+        const scheduled = t0 + sent * intervalMs;
+        const op = nextOp(false); // one order per request: the rate is in orders
+        sent++;
+        inflight.push(
+          send(op).then((res) => {
+            if (res !== null) absorb(op, res);
+            record(tally, op, res, performance.now() - scheduled);
+          }),
+        );
+      }
+      if (sent >= total) resolve();
+      else setTimeout(tick, Math.max(0, Math.min(intervalMs, t0 + sent * intervalMs - performance.now())));
+    };
+    tick();
+  });
+  await Promise.all(inflight);
+  return (performance.now() - t0) / 1000;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'pm-bench-'));
+  chmodSync(tmp, 0o755); // the `postgres` OS user must reach the data directory
+  let server: ChildProcess | null = null;
+  let stopPg: (() => Promise<void>) | null = null;
+  try {
+    log(`starting embedded PostgreSQL (fsync on) in ${tmp} ...`);
+    // BENCH_PG_LOG_STATEMENTS=1 logs every statement to stderr (diagnostics: which queries an order costs).
+    const pgLog = process.env.BENCH_PG_LOG_STATEMENTS === '1';
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(tmp, 'pg'),
+      database: 'bench',
+      settings: { shared_preload_libraries: 'auto_explain', 'auto_explain.log_min_duration': '20ms', 'auto_explain.log_analyze': 'on', 'auto_explain.log_buffers': 'off', 'auto_explain.log_timing': 'on', log_min_messages: 'info' },
+      onLog: (line: string) => process.stderr.write(`[pg] ${line}\n`),
+    });
+    stopPg = pg.stop;
+    server = await startServer(pg.url, path.join(tmp, 'data'));
+    const serverExited = new Promise<never>((_, reject) => server!.on('exit', (c, s) => reject(new Error(`server exited (${c ?? s}) during the benchmark`))));
+    serverExited.catch(() => undefined);
+    log(`server (pid ${server.pid}) on http://${host}:${port}`);
+
+    // set-up: markets, users with ample points
+    const admin = await json('POST', '/api/auth/login', undefined, { email: 'admin@bench.local', password: 'admin-bench-password' }, 200);
+    const closesAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    for (let i = 0; i < MARKETS; i++) {
+      const slug = `bench-market-${i}`;
+      await json('POST', '/api/markets', admin.accessToken, { slug, question: `Benchmark market ${i}?`, closesAt }, 201);
+      await json('PATCH', `/api/markets/${slug}/status`, admin.accessToken, { status: 'OPEN' }, 200);
+      markets.push({ slug, mid: 35 + 10 * (i % 4) });
+    }
+    const registered: User[] = [];
+    for (let i = 0; i < USERS; i += 16) {
+      const chunk = await Promise.all(
+        Array.from({ length: Math.min(16, USERS - i) }, async (_, j) => {
+          const r = await json('POST', '/api/auth/register', undefined, { email: `trader-${i + j}@bench.local`, password: 'bench-password-123' }, 201);
+          await json('POST', '/api/admin/grant', admin.accessToken, { userId: r.user.id, amountCents: 100_000_000 }, 200);
+          return { token: r.accessToken as string, open: [], held: new Map<string, number>() };
+        }),
+      );
+      registered.push(...chunk);
+    }
+    users = registered;
+    log(`${MARKETS} markets, ${USERS} users; warm-up ${WARMUP_S} s with ${CONNECTIONS} connections ...`);
+    await closedLoop(WARMUP_S, null);
+
+    // phase 1: closed loop
+    const postmasterPid = Number(readFileSync(path.join(tmp, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const cpu0 = { server: cpuMs([server.pid!]), pg: cpuMs([], postmasterPid), gen: process.cpuUsage(), machine: machineTicks() };
+    const h0 = await commandsHistogram();
+    const tally = newTally();
+    const elapsed = await closedLoop(DURATION_S, tally);
+    const h1 = await commandsHistogram();
+    const genCpu = process.cpuUsage(cpu0.gen);
+    const cpu = { server: cpuMs([server.pid!]) - cpu0.server, pg: cpuMs([], postmasterPid) - cpu0.pg, gen: (genCpu.user + genCpu.system) / 1000 };
+    const m1 = machineTicks();
+    const machine = { busyCores: (m1.busy - cpu0.machine.busy) / 100 / elapsed, stealPct: (100 * (m1.steal - cpu0.machine.steal)) / Math.max(1, m1.total - cpu0.machine.total) };
+    const lat = tally.latenciesMs.sort((a, b) => a - b);
+    const ordersPerSec = tally.orders / elapsed;
+    const commandsPerTx = (h1.sum - h0.sum) / (h1.count - h0.count);
+    log(
+      `phase 1 (closed loop, ${CONNECTIONS} connections, ${elapsed.toFixed(1)} s): ${tally.orders} order commands ` +
+        `(${tally.placed} placed, ${tally.cancelled} cancelled, ${tally.rejected} rejected by rules; ${tally.batched} of them in batch requests of ${MM_BATCH}), ` +
+        `${tally.serverErrors} server errors, ${tally.transportErrors} transport errors`,
+    );
+    log(`  ${ordersPerSec.toFixed(0)} orders/s; latency per request p50 ${percentile(lat, 50).toFixed(2)} ms, p95 ${percentile(lat, 95).toFixed(2)} ms, p99 ${percentile(lat, 99).toFixed(2)} ms, max ${lat[lat.length - 1]?.toFixed(2)} ms`);
+    log(`  accepted (placed or cancelled): ${((tally.placed + tally.cancelled) / elapsed).toFixed(0)} orders/s; the rest were answered with a rule's rejection (4xx)`);
+    log(`  rejections by code: ${[...tally.codes].sort((x, y) => y[1] - x[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`);
+    log(`  ${commandsPerTx.toFixed(1)} commands per database transaction (${h1.count - h0.count} transactions)`);
+    const per = (ms: number): string => `${((ms * 1000) / Math.max(1, tally.orders)).toFixed(0)} us`;
+    log(
+      `  CPU per order command: server ${per(cpu.server)}, PostgreSQL ${per(cpu.pg)}, load generator ${per(cpu.gen)} ` +
+        `(cores busy: server ${(cpu.server / 1000 / elapsed).toFixed(2)}, PostgreSQL ${(cpu.pg / 1000 / elapsed).toFixed(2)}, generator ${(cpu.gen / 1000 / elapsed).toFixed(2)})`,
+    );
+    log(
+      `  machine (${os.cpus().length} cores): ${machine.busyCores.toFixed(2)} cores busy in all, ` +
+        `${(machine.busyCores - (cpu.server + cpu.pg + cpu.gen) / 1000 / elapsed).toFixed(2)} of them by other processes; CPU steal ${machine.stealPct.toFixed(1)} %`,
+    );
+
+    // phase 2: open loop at RATE/s
+    const tally2 = newTally();
+    const elapsed2 = await openLoop(RATE, RATE_DURATION_S, tally2);
+    const h2 = await commandsHistogram();
+    const lat2 = tally2.latenciesMs.sort((a, b) => a - b);
+    log(
+      `phase 2 (open loop, ${RATE} orders/s offered for ${RATE_DURATION_S} s, done in ${elapsed2.toFixed(1)} s): ${tally2.orders} answered, ` +
+        `${tally2.serverErrors} server errors, ${tally2.transportErrors} transport errors`,
+    );
+    log(
+      `  latency from scheduled send: p50 ${percentile(lat2, 50).toFixed(2)} ms, p95 ${percentile(lat2, 95).toFixed(2)} ms, ` +
+        `p99 ${percentile(lat2, 99).toFixed(2)} ms, max ${lat2[lat2.length - 1]?.toFixed(2)} ms; ` +
+        `${((h2.sum - h1.sum) / (h2.count - h1.count)).toFixed(1)} commands per transaction`,
+    );
+
+    const reconcile = await json('GET', '/api/admin/reconcile', admin.accessToken, undefined, 200);
+    log(`reconcile after the run: ${reconcile.ok ? 'ok' : `FAILED ${JSON.stringify(reconcile.checks.filter((c: { ok: boolean }) => !c.ok))}`}`);
+    if (!reconcile.ok || tally.serverErrors + tally2.serverErrors > 0) process.exitCode = 1;
+
+    const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
+    const result = {
+      ordersPerSec: round(ordersPerSec, 0),
+      p50Ms: round(percentile(lat, 50), 2),
+      p95Ms: round(percentile(lat, 95), 2),
+      p99Ms: round(percentile(lat, 99), 2),
+      commandsPerTx: round(commandsPerTx, 1),
+      p99MsAt1000PerSec: round(percentile(lat2, 99), 2),
+    };
+    if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else log(`\n${JSON.stringify(result)}`);
+  } finally {
+    closeConnections();
+    if (server !== null && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise<void>((resolve) => server!.once('exit', () => resolve()));
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => server!.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await stopPg?.();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
