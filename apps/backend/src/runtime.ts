@@ -90,7 +90,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   const exchange = new Exchange({
     prisma,
-    databaseUrl,
+    ...(env.WRITER_SQL === 'pg' ? { databaseUrl } : {}),
     logger,
     maxBatchCommands: env.MAX_BATCH_COMMANDS,
     engineConfig: { maxOrderQty: env.MAX_ORDER_QTY, maxOpenOrdersPerUserPerMarket: env.MAX_OPEN_ORDERS_PER_MARKET },

@@ -8,11 +8,13 @@ import { NO_RATE_LIMITS, expectError, ok } from './helpers/kit.ts';
 
 const POISON_QTY = 777;
 
-describe('service: a commit that fails', () => {
+// Both ways the writer can commit (WRITER_SQL): a Prisma interactive transaction, and the
+// direct node-postgres statement.
+describe.each(['prisma', 'pg'])('service: a commit that fails (WRITER_SQL=%s)', (writerSql) => {
   let t: TestExchange;
 
   beforeAll(async () => {
-    t = await startTestExchange(NO_RATE_LIMITS);
+    t = await startTestExchange({ ...NO_RATE_LIMITS, WRITER_SQL: writerSql });
     await t.rt.ctx.prisma.$executeRawUnsafe(`
       CREATE FUNCTION test_poison_order() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

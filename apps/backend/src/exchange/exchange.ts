@@ -77,11 +77,12 @@ export interface ExchangeOptions {
   /** Wall clock, epoch ms (tests may inject one). */
   clock?: () => number;
   /**
-   * The database URL. When given, a batch with no SQL hooks of its own (orders, cancels: the
-   * hot path) is written as its one statement over a dedicated `pg` connection, not through
-   * Prisma: Prisma's client engine costs 1.5-3 ms of CPU per raw statement (it passes the
-   * SQL and the JSON parameters through its Wasm query compiler), `pg` a tenth of that.
-   * Batches with hooks (markets, grants, audit entries) still run in a Prisma transaction.
+   * The database URL, given only with WRITER_SQL=pg. When given, a batch with no SQL hooks of
+   * its own (orders, cancels: the hot path) is written as its one statement over a dedicated
+   * `pg` connection, not through Prisma: Prisma's client engine costs 1.5-3 ms of CPU per raw
+   * statement (it passes the SQL and the JSON parameters through its Wasm query compiler),
+   * `pg` a tenth of that. Batches with hooks (markets, grants, audit entries) still run in a
+   * Prisma transaction. Without it every batch is one Prisma interactive transaction.
    */
   databaseUrl?: string;
 }
