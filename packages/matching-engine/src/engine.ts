@@ -39,6 +39,7 @@ import {
   STP_SHIFT,
 } from './order-store.ts';
 import { TimeHeap } from './time-heap.ts';
+import { IdIndex } from './id-index.ts';
 import { hashString } from './hash.ts';
 import {
   DEFAULT_ENGINE_CONFIG,
@@ -215,7 +216,7 @@ export class MatchingEngine {
   readonly config: Readonly<EngineConfig>;
   private sink: EventSink;
   private readonly store: OrderStore;
-  private readonly slotById = new Map<number, number>();
+  private readonly slotById: IdIndex;
   private readonly accounts: Account[] = [];
   private readonly accountByUser = new Map<string, Account>();
   private readonly markets: Market[] = [];
@@ -253,6 +254,7 @@ export class MatchingEngine {
     this.config = Object.freeze(cfg);
     this.sink = sink;
     this.store = new OrderStore(initialOrderCapacity);
+    this.slotById = new IdIndex(initialOrderCapacity);
   }
 
   /** Replace the event sink (e.g. a fresh collector per batch). */
@@ -350,7 +352,7 @@ export class MatchingEngine {
       const prior = acc.clientOrderIds?.get(coid);
       if (prior !== undefined) {
         const slot = this.slotById.get(prior);
-        return { ok: true, duplicate: true, orderId: prior, order: slot === undefined ? null : this.orderView(slot) };
+        return { ok: true, duplicate: true, orderId: prior, order: slot === NIL ? null : this.orderView(slot) };
       }
     }
     const mk = this.marketById.get(cmd.marketId);
@@ -1029,7 +1031,7 @@ export class MatchingEngine {
       const orderId = exp.peekKey();
       exp.pop();
       const s = this.slotById.get(orderId);
-      if (s !== undefined && this.store.expiresAt[s] === t && (this.store.flags[s]! & 3) === TIF_GTD) {
+      if (s !== NIL && this.store.expiresAt[s] === t && (this.store.flags[s]! & 3) === TIF_GTD) {
         this.cancelResting(this.markets[this.store.market[s]!]!, s, 'EXPIRED');
       }
     }
@@ -1185,7 +1187,7 @@ export class MatchingEngine {
   /** Slot of a live order owned by `userId`, or NIL. */
   private ownSlot(userId: string, orderId: number): number {
     const s = this.slotById.get(orderId);
-    if (s === undefined) return NIL;
+    if (s === NIL) return NIL;
     const acc = this.accounts[this.store.user[s]!]!;
     return acc.userId === userId ? s : NIL;
   }
@@ -1352,7 +1354,7 @@ export class MatchingEngine {
   /** A live (resting) order, or undefined. */
   getOrder(orderId: number): OrderView | undefined {
     const s = this.slotById.get(orderId);
-    return s === undefined ? undefined : this.orderView(s);
+    return s === NIL ? undefined : this.orderView(s);
   }
 
   /** A user's resting orders in ascending queueSeq, optionally in one market. */
@@ -1510,7 +1512,7 @@ export class MatchingEngine {
       })
       .sort((a, b) => byStr(a.userId, b.userId) || byStr(a.marketId, b.marketId));
     const orders: OrderView[] = [];
-    for (const s of this.slotById.values()) orders.push(this.orderView(s));
+    this.slotById.forEach((_id, s) => orders.push(this.orderView(s)));
     orders.sort((a, b) => a.queueSeq - b.queueSeq);
     const clientOrderIds: EngineSnapshot['clientOrderIds'] = [];
     for (const a of this.accounts) {
@@ -1645,7 +1647,9 @@ export class MatchingEngine {
     const lockedShares = new Map<Position, { yes: number; no: number; orders: number }>();
     for (const a of this.accounts) lockedCents.set(a, 0);
     for (const p of this.positions) lockedShares.set(p, { yes: 0, no: 0, orders: 0 });
-    for (const [orderId, s] of this.slotById) {
+    const live: [number, number][] = [];
+    this.slotById.forEach((id, s) => live.push([id, s]));
+    for (const [orderId, s] of live) {
       if (st.id[s] !== orderId) out.push(`order ${orderId}: slot holds ${st.id[s]}`);
       const rem = st.remaining[s]!;
       if (rem <= 0) out.push(`order ${orderId}: resting with remaining ${rem}`);
