@@ -7,18 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { EventCollector, MatchingEngine, type EngineEvent } from '@prediction-markets/matching-engine';
 import { MarketFeed, schemas } from '@prediction-markets/shared';
 import { MessageBuilder, coalesce, toNoView, type BusMessage } from '../src/realtime/messages.ts';
+import { mulberry32 as rng } from './helpers/kit.ts';
 
-/** A small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MARKETS = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
 const USERS = [1, 2, 3, 4].map((i) => `00000000-0000-4000-8000-0000000000a${i}`);

@@ -11,6 +11,7 @@ import { schemas, type MarketFeed } from '@prediction-markets/shared';
 import type { CodDecision } from '../src/realtime/index.ts';
 import { startTestExchange, type TestExchange, type TestUser } from './helpers/server.ts';
 import { client, connect, connected, drain, feedOf, record, request, subscribe, waitFor, type ClientSocket } from './helpers/socket.ts';
+import { mulberry32 as rng } from './helpers/kit.ts';
 
 /** Keep REST limits out of the way; socket limits high here (the rate-limit test has its own runtime). */
 const OPEN_LIMITS = {
@@ -21,17 +22,6 @@ const OPEN_LIMITS = {
   RATE_LIMIT_WS_SOCKET_POINTS: '100000',
 };
 
-/** mulberry32. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Publish-after-commit probe: at every publish, a separate connection reads the markets' committed seq. */
 interface PublishCheck {

@@ -22,6 +22,7 @@ import type {
   StpMode,
 } from '../src/index.ts';
 import { ReferenceModel } from './reference.ts';
+import { mulberry32 } from '../bench/workloads.ts';
 
 export const DEFAULT_SEEDS = [0x5eed_0001, 20_240_611, 77_777, 0xc0ffee];
 export const CHECKPOINT = 5_000;
@@ -42,16 +43,6 @@ const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi
 // ---------------------------------------------------------------------------------------
 // Deterministic randomness
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;

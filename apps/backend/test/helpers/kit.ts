@@ -13,7 +13,19 @@ export const NO_RATE_LIMITS: Record<string, string> = {
   RATE_LIMIT_AUTH_POINTS: '1000000',
 };
 
-/** mulberry32: a tiny deterministic PRNG. */
+/** mulberry32 (Tommy Ettinger): a tiny deterministic PRNG; u in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A seeded random source for tests. */
 export interface Rng {
   seed: number;
   /** Uniform in [0, 1). */
@@ -25,14 +37,7 @@ export interface Rng {
 }
 
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     seed,
     next,
