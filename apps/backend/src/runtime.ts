@@ -14,6 +14,7 @@ import type { PrismaClient } from './db/types.ts';
 import { createPrisma } from './db/prisma.ts';
 import { migrateDeploy } from './db/migrate.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
+import { acquireWriterLock } from './db/writer-lock.ts';
 import { Exchange, type EventPublisher, type ExchangeObserver } from './exchange/exchange.ts';
 import { MarketDirectory } from './services/markets.ts';
 import { bootstrapAdmin } from './services/users.ts';
@@ -83,6 +84,12 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   }
   const migrate = opts.migrate ?? (stopDatabase !== null || (env.MIGRATE_ON_START ?? env.NODE_ENV !== 'production'));
   if (migrate) await migrateDeploy(databaseUrl);
+  // Exactly one writer per database (db/writer-lock.ts); released last on close.
+  let closeOnLostLock: (() => void) | null = null;
+  const writerLock = await acquireWriterLock(databaseUrl, (err) => {
+    logger.fatal({ err }, 'lost the writer lock: stopping');
+    closeOnLostLock?.();
+  });
   const prisma: PrismaClient = createPrisma(databaseUrl, { poolMax: env.DATABASE_POOL_MAX });
   const metrics = createMetrics();
   const redis: Redis | null = env.REDIS_URL === undefined ? null : createRedis(env.REDIS_URL);
@@ -102,7 +109,14 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     ),
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
-  await exchange.start();
+  try {
+    await exchange.start();
+  } catch (err) {
+    await prisma.$disconnect().catch(() => undefined);
+    await writerLock.release();
+    if (stopDatabase !== null) await stopDatabase().catch(() => undefined);
+    throw err;
+  }
   const ctx: AppContext = {
     env,
     logger,
@@ -161,12 +175,16 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
       await step('http', () => app.close());
       await step('engine queue', () => exchange.stop());
       await step('database client', () => prisma.$disconnect());
+      await step('writer lock', () => writerLock.release());
       if (redis !== null) await step('redis', () => redis.quit().catch(() => redis.disconnect()));
       if (errorTracker !== null) await step('error tracking', () => errorTracker.close());
       if (stopDatabase !== null) await step('embedded database', stopDatabase);
       if (failure !== null) throw failure;
     })();
     return closing;
+  };
+  closeOnLostLock = () => {
+    close().catch(() => undefined);
   };
   return { ...partial, url, close };
 }
