@@ -1,10 +1,10 @@
 /**
  * Group commit: the events of one batch of engine commands become set-based SQL: ONE
  * statement per batch, a chain of data-modifying CTEs (one per table, `jsonb_to_recordset` of
- * every row), so a batch of hundreds of commands costs one round trip and one fsync. A batch
- * whose jobs add SQL of their own (new markets, audit entries) runs that SQL and the
- * statement in one Prisma interactive transaction; otherwise the statement is its own
- * (autocommit) transaction.
+ * every row), so a batch of hundreds of commands costs one statement and one fsync. The
+ * statement and the SQL the batch's jobs add (new markets, audit entries) run in ONE Prisma
+ * interactive transaction. With WRITER_SQL=pg, a batch without job SQL (orders, cancels) runs
+ * its statement alone (autocommit) over a dedicated node-postgres connection instead.
  */
 import type { EngineEvent, MarketView } from '@prediction-markets/matching-engine';
 import type { PrismaClient, TxClient } from '../db/types.ts';
@@ -74,7 +74,7 @@ export interface PersistStats {
 }
 
 /**
- * Write a batch in one interactive transaction. Throws when the database refuses it; the
+ * Write a batch in one transaction (see above). Throws when the database refuses it; the
  * caller then restores the engine from the database (nothing of the batch was written).
  */
 export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Promise<PersistStats> {
@@ -364,16 +364,12 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
   const statement = (ps: typeof tables): string => `WITH ${ps.map((part, i) => `w${i} AS (${part.sql(`$${i + 1}`)})`).join(',\n')}\nSELECT 1`;
   for (const part of parts) stats.rows += part.rows.length;
 
-  if (batch.hooks.length + batch.before.length === 0) {
-    // No other SQL: the one statement is the whole transaction (autocommit; atomic, one fsync).
+  if (batch.hooks.length + batch.before.length === 0 && batch.direct != null) {
+    // WRITER_SQL=pg and no other SQL: the one statement is the whole transaction (autocommit;
+    // atomic, one fsync). Every table, empty ones too: one statement text, prepared once.
     stats.statements = 1;
-    if (batch.direct != null) {
-      // Every table, empty ones too: one statement text, prepared once per connection.
-      fullStatement ??= statement(tables);
-      await batch.direct(fullStatement, tables.map((part) => JSON.stringify(part.rows)), 'persist_batch_v1');
-    } else {
-      await prisma.$executeRawUnsafe(statement(parts), ...parts.map((part) => JSON.stringify(part.rows)));
-    }
+    fullStatement ??= statement(tables);
+    await batch.direct(fullStatement, tables.map((part) => JSON.stringify(part.rows)), 'persist_batch_v1');
     return stats;
   }
   const sql = statement(parts);
