@@ -44,6 +44,13 @@ import { hashString } from './hash.ts';
 import {
   DEFAULT_ENGINE_CONFIG,
   type AccountView,
+  type BalanceEvent,
+  type BookLevelEvent,
+  type LedgerEvent,
+  type OrderAcceptedEvent,
+  type OrderUpdatedEvent,
+  type PositionEvent,
+  type TradeEvent,
   type AmendOrderCommand,
   type BookSide,
   type CancelAllCommand,
@@ -230,13 +237,39 @@ export class MatchingEngine {
   private nextQueueSeq = 1;
   private houseCents = 0;
   private grantedCents = 0;
-  /** Pending BOOK_LEVEL events: market index * 202 + level index, first touched first. */
+  /** Pending BOOK_LEVEL events, first touched first: market and level index. */
+  private dirtyLevelMarkets: Market[] = [];
   private dirtyLevels: number[] = [];
   private dirtyLevelCount = 0;
   private dirtyAccounts: Account[] = [];
   private dirtyAccountCount = 0;
   private dirtyPositions: Position[] = [];
   private dirtyPositionCount = 0;
+  // Reused event objects of the hot paths (EventSink: valid only during emit).
+  private readonly evAccepted: OrderAcceptedEvent = {
+    type: 'ORDER_ACCEPTED', tsMs: 0, seq: 0, escrowCents: 0, escrowShares: 0, maxCostCents: null,
+    order: {
+      orderId: 0, userId: '', marketId: '', side: 'BUY', outcome: 'YES', orderType: 'LIMIT', priceCents: null, yesPriceCents: null,
+      bookSide: 'BID', qty: 0, remainingQty: 0, filledQty: 0, timeInForce: 'GTC', expiresAtMs: null, postOnly: false,
+      stp: 'CANCEL_TAKER', clientOrderId: null, queueSeq: 0, status: 'OPEN',
+    },
+  };
+  private readonly evUpdated: OrderUpdatedEvent = {
+    type: 'ORDER_UPDATED', tsMs: 0, seq: 0, orderId: 0, userId: '', marketId: '', status: 'OPEN', reason: 'FILL',
+    priceCents: null, qty: 0, remainingQty: 0, filledQty: 0, queueSeq: 0,
+  };
+  private readonly evTrade: TradeEvent = {
+    type: 'TRADE', tsMs: 0, seq: 0, tradeId: 0, marketId: '', kind: 'MINT', yesPriceCents: 0, qty: 0, makerOrderId: 0,
+    takerOrderId: 0, makerUserId: '', takerUserId: '', makerSide: 'BUY', makerOutcome: 'YES', takerSide: 'BUY',
+    takerOutcome: 'YES', takerBookSide: 'BID',
+  };
+  private readonly evLevel: BookLevelEvent = { type: 'BOOK_LEVEL', tsMs: 0, seq: 0, marketId: '', side: 'BID', yesPriceCents: 0, qty: 0, orderCount: 0 };
+  private readonly evLedger: LedgerEvent = { type: 'LEDGER', tsMs: 0, marketId: null, debit: '', credit: '', amountCents: 0, reason: 'GRANT', tradeId: null };
+  private readonly evBalance: BalanceEvent = { type: 'BALANCE', tsMs: 0, userId: '', availableCents: 0, lockedCents: 0 };
+  private readonly evPosition: PositionEvent = {
+    type: 'POSITION', tsMs: 0, seq: 0, userId: '', marketId: '', yesShares: 0, yesLockedShares: 0, noShares: 0,
+    noLockedShares: 0, yesCostCents: 0, noCostCents: 0, realisedPnlCents: 0,
+  };
   /** Market-buy budget left during one taker pass. */
   private budgetMode = false;
   private budgetLeft = 0;
@@ -459,36 +492,34 @@ export class MatchingEngine {
       }
       this.touchPosition(pos);
     }
-    this.sink.emit({
-      type: 'ORDER_ACCEPTED',
-      tsMs: this.nowMs,
-      seq: mk.seq,
-      // Built from the validated command (same fields as orderView(s), without reading them back).
-      order: {
-        orderId,
-        userId: acc.userId,
-        marketId: mk.id,
-        side: isBuy ? 'BUY' : 'SELL',
-        outcome: action < 2 ? 'YES' : 'NO',
-        orderType: isMarket ? 'MARKET' : 'LIMIT',
-        priceCents: isMarket ? null : price,
-        yesPriceCents: isMarket ? null : yesLimit,
-        bookSide: side === BID ? 'BID' : 'ASK',
-        qty,
-        remainingQty: qty,
-        filledQty: 0,
-        timeInForce: TIF_NAMES[tif]!,
-        expiresAtMs: tif === TIF_GTD ? expiresAt : null,
-        postOnly,
-        stp: STP_NAMES[stp]!,
-        clientOrderId: coid,
-        queueSeq: st.queueSeq[s]!,
-        status: 'OPEN',
-      },
-      escrowCents,
-      escrowShares: isBuy ? 0 : qty,
-      maxCostCents: maxCost,
-    });
+    // Reused event objects (see EventSink): filled from the validated command, not read back.
+    const ev = this.evAccepted;
+    const o = ev.order;
+    ev.tsMs = this.nowMs;
+    ev.seq = mk.seq;
+    o.orderId = orderId;
+    o.userId = acc.userId;
+    o.marketId = mk.id;
+    o.side = isBuy ? 'BUY' : 'SELL';
+    o.outcome = action < 2 ? 'YES' : 'NO';
+    o.orderType = isMarket ? 'MARKET' : 'LIMIT';
+    o.priceCents = isMarket ? null : price;
+    o.yesPriceCents = isMarket ? null : yesLimit;
+    o.bookSide = side === BID ? 'BID' : 'ASK';
+    o.qty = qty;
+    o.remainingQty = qty;
+    o.filledQty = 0;
+    o.timeInForce = TIF_NAMES[tif]!;
+    o.expiresAtMs = tif === TIF_GTD ? expiresAt : null;
+    o.postOnly = postOnly;
+    o.stp = STP_NAMES[stp]!;
+    o.clientOrderId = coid;
+    o.queueSeq = st.queueSeq[s]!;
+    o.status = 'OPEN';
+    ev.escrowCents = escrowCents;
+    ev.escrowShares = isBuy ? 0 : qty;
+    ev.maxCostCents = maxCost;
+    this.sink.emit(ev);
     this.budgetMode = isMarket && isBuy;
     this.budgetLeft = escrowCents;
     const stop = this.match(mk, s, side, yesLimit);
@@ -814,25 +845,24 @@ export class MatchingEngine {
     this.touchLevel(mk, mSide, p);
     mk.lastPrice = p;
     mk.volume += q;
-    this.sink.emit({
-      type: 'TRADE',
-      tsMs: this.nowMs,
-      seq: ++mk.seq,
-      tradeId,
-      marketId: mk.id,
-      kind,
-      yesPriceCents: p,
-      qty: q,
-      makerOrderId: st.id[m]!,
-      takerOrderId: st.id[t]!,
-      makerUserId: mAcc.userId,
-      takerUserId: tAcc.userId,
-      makerSide: mBuy ? 'BUY' : 'SELL',
-      makerOutcome: mAct < 2 ? 'YES' : 'NO',
-      takerSide: tBuy ? 'BUY' : 'SELL',
-      takerOutcome: tAct < 2 ? 'YES' : 'NO',
-      takerBookSide: mSide === ASK ? 'BID' : 'ASK',
-    });
+    const ev = this.evTrade;
+    ev.tsMs = this.nowMs;
+    ev.seq = ++mk.seq;
+    ev.tradeId = tradeId;
+    ev.marketId = mk.id;
+    ev.kind = kind;
+    ev.yesPriceCents = p;
+    ev.qty = q;
+    ev.makerOrderId = st.id[m]!;
+    ev.takerOrderId = st.id[t]!;
+    ev.makerUserId = mAcc.userId;
+    ev.takerUserId = tAcc.userId;
+    ev.makerSide = mBuy ? 'BUY' : 'SELL';
+    ev.makerOutcome = mAct < 2 ? 'YES' : 'NO';
+    ev.takerSide = tBuy ? 'BUY' : 'SELL';
+    ev.takerOutcome = tAct < 2 ? 'YES' : 'NO';
+    ev.takerBookSide = mSide === ASK ? 'BID' : 'ASK';
+    this.sink.emit(ev);
 
     // Maker: pays from escrow at its own limit (no improvement), or delivers locked shares.
     if (mBuy) {
@@ -1215,7 +1245,8 @@ export class MatchingEngine {
     const l = Book.level(side, price);
     if (mk.levelDirty[l] === 0) {
       mk.levelDirty[l] = 1;
-      this.dirtyLevels[this.dirtyLevelCount++] = mk.idx * 202 + l;
+      this.dirtyLevelMarkets[this.dirtyLevelCount] = mk;
+      this.dirtyLevels[this.dirtyLevelCount++] = l;
     }
   }
 
@@ -1240,21 +1271,19 @@ export class MatchingEngine {
     if (nLevels > 0) {
       this.dirtyLevelCount = 0;
       for (let i = 0; i < nLevels; i++) {
-        const code = levels[i]!;
-        const mk = this.markets[Math.floor(code / 202)]!;
-        const l = code % 202;
+        const mk = this.dirtyLevelMarkets[i]!;
+        const l = levels[i]!;
         mk.levelDirty[l] = 0;
         const side = l >= 101 ? ASK : BID;
-        this.sink.emit({
-          type: 'BOOK_LEVEL',
-          tsMs: this.nowMs,
-          seq: ++mk.seq,
-          marketId: mk.id,
-          side: side === BID ? 'BID' : 'ASK',
-          yesPriceCents: side === BID ? l : l - 101,
-          qty: mk.book.qty[l]!,
-          orderCount: mk.book.count[l]!,
-        });
+        const ev = this.evLevel;
+        ev.tsMs = this.nowMs;
+        ev.seq = ++mk.seq;
+        ev.marketId = mk.id;
+        ev.side = side === BID ? 'BID' : 'ASK';
+        ev.yesPriceCents = side === BID ? l : l - 101;
+        ev.qty = mk.book.qty[l]!;
+        ev.orderCount = mk.book.count[l]!;
+        this.sink.emit(ev);
       }
     }
     const accs = this.dirtyAccounts;
@@ -1264,7 +1293,12 @@ export class MatchingEngine {
       for (let i = 0; i < nAccs; i++) {
         const acc = accs[i]!;
         acc.dirty = false;
-        this.sink.emit({ type: 'BALANCE', tsMs: this.nowMs, userId: acc.userId, availableCents: acc.available, lockedCents: acc.locked });
+        const ev = this.evBalance;
+        ev.tsMs = this.nowMs;
+        ev.userId = acc.userId;
+        ev.availableCents = acc.available;
+        ev.lockedCents = acc.locked;
+        this.sink.emit(ev);
       }
     }
     const poss = this.dirtyPositions;
@@ -1274,26 +1308,33 @@ export class MatchingEngine {
       for (let i = 0; i < nPoss; i++) {
         const pos = poss[i]!;
         pos.dirty = false;
-        this.sink.emit({
-          type: 'POSITION',
-          tsMs: this.nowMs,
-          seq: pos.market.seq,
-          userId: pos.account.userId,
-          marketId: pos.market.id,
-          yesShares: pos.yesAvail + pos.yesLocked,
-          yesLockedShares: pos.yesLocked,
-          noShares: pos.noAvail + pos.noLocked,
-          noLockedShares: pos.noLocked,
-          yesCostCents: pos.yesCost,
-          noCostCents: pos.noCost,
-          realisedPnlCents: pos.realised,
-        });
+        const ev = this.evPosition;
+        ev.tsMs = this.nowMs;
+        ev.seq = pos.market.seq;
+        ev.userId = pos.account.userId;
+        ev.marketId = pos.market.id;
+        ev.yesShares = pos.yesAvail + pos.yesLocked;
+        ev.yesLockedShares = pos.yesLocked;
+        ev.noShares = pos.noAvail + pos.noLocked;
+        ev.noLockedShares = pos.noLocked;
+        ev.yesCostCents = pos.yesCost;
+        ev.noCostCents = pos.noCost;
+        ev.realisedPnlCents = pos.realised;
+        this.sink.emit(ev);
       }
     }
   }
 
   private ledger(marketId: string | null, debit: string, credit: string, amountCents: number, reason: LedgerReason, tradeId: number | null): void {
-    this.sink.emit({ type: 'LEDGER', tsMs: this.nowMs, marketId, debit, credit, amountCents, reason, tradeId });
+    const ev = this.evLedger;
+    ev.tsMs = this.nowMs;
+    ev.marketId = marketId;
+    ev.debit = debit;
+    ev.credit = credit;
+    ev.amountCents = amountCents;
+    ev.reason = reason;
+    ev.tradeId = tradeId;
+    this.sink.emit(ev);
   }
 
   /**
@@ -1308,21 +1349,20 @@ export class MatchingEngine {
     const qty = st.qty[s]!;
     const action = st.action[s]!;
     const yes = st.yesPrice[s]!;
-    this.sink.emit({
-      type: 'ORDER_UPDATED',
-      tsMs: this.nowMs,
-      seq: mk.seq,
-      orderId: st.id[s]!,
-      userId: this.accounts[st.user[s]!]!.userId,
-      marketId: mk.id,
-      status: status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN'),
-      reason,
-      priceCents: yes === 0 ? null : ownPrice(action, yes),
-      qty,
-      remainingQty: rem,
-      filledQty: qty - unfilled,
-      queueSeq: st.queueSeq[s]!,
-    });
+    const ev = this.evUpdated;
+    ev.tsMs = this.nowMs;
+    ev.seq = mk.seq;
+    ev.orderId = st.id[s]!;
+    ev.userId = this.accounts[st.user[s]!]!.userId;
+    ev.marketId = mk.id;
+    ev.status = status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN');
+    ev.reason = reason;
+    ev.priceCents = yes === 0 ? null : ownPrice(action, yes);
+    ev.qty = qty;
+    ev.remainingQty = rem;
+    ev.filledQty = qty - unfilled;
+    ev.queueSeq = st.queueSeq[s]!;
+    this.sink.emit(ev);
   }
 
   private reject(cmd: Command, code: number, message: string, orderId: number | null = null): Rejection {
