@@ -28,11 +28,7 @@ export class IdIndex {
   }
 
   private home(id: number): number {
-    // Groups of 8 consecutive ids share one run of 8 buckets (one or two cache lines), and
-    // groups scatter by Fibonacci hashing: sequential ids stay local without the long
-    // displacement chains of plain modulo hashing.
-    const group = Math.imul(id >>> 3, 0x9e3779b1) >>> (32 - this.bits);
-    return ((group & ~7) | (id & 7)) & this.mask;
+    return Math.imul(id >>> 0, 0x9e3779b1) >>> (32 - this.bits);
   }
 
   /** The slot of `id`, or -1. */
