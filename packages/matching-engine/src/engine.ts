@@ -270,6 +270,8 @@ export class MatchingEngine {
     type: 'POSITION', tsMs: 0, seq: 0, userId: '', marketId: '', yesShares: 0, yesLockedShares: 0, noShares: 0,
     noLockedShares: 0, yesCostCents: 0, noCostCents: 0, realisedPnlCents: 0,
   };
+  private lastAccount: Account | undefined = undefined;
+  private lastMarket: Market | undefined = undefined;
   /** Market-buy budget left during one taker pass. */
   private budgetMode = false;
   private budgetLeft = 0;
@@ -313,7 +315,7 @@ export class MatchingEngine {
     const ts = cmd.tsMs;
     if (!isInt(ts) || ts < 0) throw new Error(`command tsMs must be a non-negative safe integer, got ${String(ts)}`);
     if (ts > this.nowMs) this.nowMs = ts;
-    this.runClock();
+    if (this.expiries.peekTime() <= this.nowMs || this.closes.peekTime() <= this.nowMs) this.runClock();
     let result: CommandResult;
     switch (cmd.type) {
       case 'PLACE':
@@ -375,7 +377,7 @@ export class MatchingEngine {
    * Then: ORDER_ACCEPTED; matching; the taker's ORDER_UPDATED (if it filled or ended).
    */
   private place(cmd: PlaceOrderCommand): OrderResult | DuplicateOrderResult | Rejection {
-    const acc = this.accountByUser.get(cmd.userId);
+    const acc = this.accountOf(cmd.userId);
     if (acc === undefined) return this.reject(cmd, RejectCode.UNKNOWN_ACCOUNT, `no account for user ${cmd.userId}`);
     const coid = cmd.clientOrderId ?? null;
     if (coid !== null) {
@@ -388,7 +390,7 @@ export class MatchingEngine {
         return { ok: true, duplicate: true, orderId: prior, order: slot === NIL ? null : this.orderView(slot) };
       }
     }
-    const mk = this.marketById.get(cmd.marketId);
+    const mk = this.marketOf(cmd.marketId);
     if (mk === undefined) return this.reject(cmd, RejectCode.UNKNOWN_MARKET, `no market ${cmd.marketId}`);
     if (mk.status !== 'OPEN') return this.rejectStatus(cmd, mk);
 
@@ -1212,6 +1214,22 @@ export class MatchingEngine {
 
   private validId(id: unknown): id is string {
     return typeof id === 'string' && id.length > 0 && id.length <= this.config.maxIdLength;
+  }
+
+  /** The account of a user id; a one-entry cache first (a bot's commands come in runs). */
+  private accountOf(userId: string): Account | undefined {
+    if (userId === this.lastAccount?.userId) return this.lastAccount;
+    const acc = this.accountByUser.get(userId);
+    if (acc !== undefined) this.lastAccount = acc;
+    return acc;
+  }
+
+  /** The market of a market id; a one-entry cache first. */
+  private marketOf(marketId: string): Market | undefined {
+    if (marketId === this.lastMarket?.id) return this.lastMarket;
+    const mk = this.marketById.get(marketId);
+    if (mk !== undefined) this.lastMarket = mk;
+    return mk;
   }
 
   /** Slot of a live order owned by `userId`, or NIL. */
