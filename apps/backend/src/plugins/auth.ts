@@ -1,6 +1,8 @@
 /**
  * Authentication: the access token comes from `Authorization: Bearer <token>` (bots) or the
- * HTTP-only `pm_access` cookie (browsers). `requireUser` / `requireAdmin` are preHandlers.
+ * HTTP-only `pm_access` cookie (browsers). `requireUser` / `requireAdmin` are onRequest hooks:
+ * a request is authenticated before its body is read or validated (no token: 401, even for a
+ * malformed body).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '@prediction-markets/shared';

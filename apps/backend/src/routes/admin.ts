@@ -12,7 +12,7 @@ import { loadSnapshot } from '../exchange/rebuild.ts';
 const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody, 403: schemas.ErrorBody, 404: schemas.ErrorBody, 422: schemas.ErrorBody };
 
 export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.addHook('preHandler', requireAdmin);
+  app.addHook('onRequest', requireAdmin);
 
   app.post('/grant', {
     schema: { tags: ['admin'], summary: 'Grant points (cents) to a user', security: [{ bearer: [] }], body: schemas.GrantBody, response: { 200: schemas.BalanceDto, ...errors } },

@@ -81,7 +81,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
   });
 
   app.get('/me', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: { tags: ['auth'], summary: 'The signed-in user', security: [{ bearer: [] }], response: { 200: schemas.UserDto, 401: schemas.ErrorBody } },
   }, async (req) => {
     const user = await ctx.prisma.user.findUnique({ where: { id: userOf(req).id } });

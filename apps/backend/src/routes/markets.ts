@@ -49,7 +49,7 @@ export const marketRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
   }, async (req) => resolutionOf(ctx.prisma, await ctx.markets.bySlug(req.params.slug)));
 
   app.post('/', {
-    preHandler: requireAdmin,
+    onRequest: requireAdmin,
     schema: { tags: ['markets'], summary: 'Create a market in DRAFT (admin)', security: [{ bearer: [] }], body: schemas.CreateMarketBody, response: { 201: schemas.MarketDto, ...errors } },
   }, async (req, reply) => {
     const body = req.body;
@@ -93,7 +93,7 @@ export const marketRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
   };
 
   app.patch('/:slug/status', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: {
       tags: ['markets'],
       summary: 'Change status: open, halt, resume, close, resolve (admin or the designated resolver), cancel (void)',

@@ -9,7 +9,7 @@ const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody, 404: schemas.Er
 
 export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/batch', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: {
       tags: ['orders'],
       summary: 'Place up to 20 orders in one go; executed in order, each succeeds or fails on its own',
@@ -20,7 +20,7 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   }, async (req) => placeBatch(ctx, userOf(req).id, req.body.orders));
 
   app.post('/:marketSlug', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: {
       tags: ['orders'],
       summary: 'Place an order; answers with the order and its fills once durable',
@@ -35,17 +35,17 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   });
 
   app.delete('/:orderId', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: { tags: ['orders'], summary: 'Cancel one resting order', security: [{ bearer: [] }], params: schemas.OrderIdParams, response: { 200: schemas.OrderDto, ...errors } },
   }, async (req) => cancelOrder(ctx, userOf(req).id, req.params.orderId));
 
   app.delete('/', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: { tags: ['orders'], summary: "Cancel all the caller's resting orders (in one market with ?market=slug)", security: [{ bearer: [] }], querystring: schemas.CancelAllQuery, response: { 200: schemas.CancelAllResponse, ...errors } },
   }, async (req) => cancelAllOrders(ctx, userOf(req).id, req.query.market));
 
   app.patch('/:orderId', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: {
       tags: ['orders'],
       summary: 'Amend price and/or remaining quantity; a smaller quantity keeps queue place, anything else loses it',
@@ -104,7 +104,7 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   });
 
   app.get('/user/orders', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: { tags: ['orders'], summary: "The caller's orders, newest first, by status and market", security: [{ bearer: [] }], querystring: schemas.UserOrdersQuery, response: { 200: schemas.UserOrdersResponse, ...errors } },
   }, async (req) => {
     const user = userOf(req);

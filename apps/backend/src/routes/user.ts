@@ -8,7 +8,7 @@ const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody };
 const num = (v: bigint): number => Number(v);
 
 export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.addHook('preHandler', requireUser);
+  app.addHook('onRequest', requireUser);
 
   const balanceOf = async (userId: string): Promise<schemas.BalanceDto> => {
     const acc = await ctx.exchange.read((e) => e.getAccount(userId));
