@@ -211,6 +211,13 @@ class Position {
   ) {}
 }
 
+/** A copy of `a` with twice the length. */
+function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 const bookSideOf = (action: number): number => (action === BUY_YES || action === SELL_NO ? BID : ASK);
 /** Price in the order's own outcome, from a YES-book price. */
 const ownPrice = (action: number, yesPrice: number): number => (action < 2 ? yesPrice : 100 - yesPrice);
@@ -237,13 +244,18 @@ export class MatchingEngine {
   private nextQueueSeq = 1;
   private houseCents = 0;
   private grantedCents = 0;
-  /** Pending BOOK_LEVEL events, first touched first: market and level index. */
-  private dirtyLevelMarkets: Market[] = [];
-  private dirtyLevels: number[] = [];
+  /**
+   * Pending BOOK_LEVEL, BALANCE and POSITION events of the current command, first touched
+   * first: market index and level index, account index, position index. Typed arrays, so
+   * their element kind never changes under optimised code (a JS array of objects changes
+   * its map on first use and on growth, deoptimising the hot paths).
+   */
+  private dirtyLevelMarkets = new Int32Array(256);
+  private dirtyLevels = new Int32Array(256);
   private dirtyLevelCount = 0;
-  private dirtyAccounts: Account[] = [];
+  private dirtyAccounts = new Int32Array(256);
   private dirtyAccountCount = 0;
-  private dirtyPositions: Position[] = [];
+  private dirtyPositions = new Int32Array(256);
   private dirtyPositionCount = 0;
   // Reused event objects of the hot paths (EventSink: valid only during emit).
   private readonly evAccepted: OrderAcceptedEvent = {
@@ -270,8 +282,9 @@ export class MatchingEngine {
     type: 'POSITION', tsMs: 0, seq: 0, userId: '', marketId: '', yesShares: 0, yesLockedShares: 0, noShares: 0,
     noLockedShares: 0, yesCostCents: 0, noCostCents: 0, realisedPnlCents: 0,
   };
-  private lastAccount: Account | undefined = undefined;
-  private lastMarket: Market | undefined = undefined;
+  /** One-entry caches of accountOf/marketOf; idx -1 = none yet (an object, never undefined, so the check stays monomorphic). */
+  private lastAccount: Account = new Account(-1, '');
+  private lastMarket: Market = new Market(-1, '', null, 1);
   /** Market-buy budget left during one taker pass. */
   private budgetMode = false;
   private budgetLeft = 0;
@@ -1218,7 +1231,8 @@ export class MatchingEngine {
 
   /** The account of a user id; a one-entry cache first (a bot's commands come in runs). */
   private accountOf(userId: string): Account | undefined {
-    if (userId === this.lastAccount?.userId) return this.lastAccount;
+    const last = this.lastAccount;
+    if (userId === last.userId && last.idx >= 0) return last;
     const acc = this.accountByUser.get(userId);
     if (acc !== undefined) this.lastAccount = acc;
     return acc;
@@ -1226,7 +1240,8 @@ export class MatchingEngine {
 
   /** The market of a market id; a one-entry cache first. */
   private marketOf(marketId: string): Market | undefined {
-    if (marketId === this.lastMarket?.id) return this.lastMarket;
+    const last = this.lastMarket;
+    if (marketId === last.id && last.idx >= 0) return last;
     const mk = this.marketById.get(marketId);
     if (mk !== undefined) this.lastMarket = mk;
     return mk;
@@ -1263,22 +1278,30 @@ export class MatchingEngine {
     const l = Book.level(side, price);
     if (mk.levelDirty[l] === 0) {
       mk.levelDirty[l] = 1;
-      this.dirtyLevelMarkets[this.dirtyLevelCount] = mk;
-      this.dirtyLevels[this.dirtyLevelCount++] = l;
+      const n = this.dirtyLevelCount;
+      if (n === this.dirtyLevels.length) {
+        this.dirtyLevels = grown(this.dirtyLevels);
+        this.dirtyLevelMarkets = grown(this.dirtyLevelMarkets);
+      }
+      this.dirtyLevelMarkets[n] = mk.idx;
+      this.dirtyLevels[n] = l;
+      this.dirtyLevelCount = n + 1;
     }
   }
 
   private touchAccount(acc: Account): void {
     if (!acc.dirty) {
       acc.dirty = true;
-      this.dirtyAccounts[this.dirtyAccountCount++] = acc;
+      if (this.dirtyAccountCount === this.dirtyAccounts.length) this.dirtyAccounts = grown(this.dirtyAccounts);
+      this.dirtyAccounts[this.dirtyAccountCount++] = acc.idx;
     }
   }
 
   private touchPosition(pos: Position): void {
     if (!pos.dirty) {
       pos.dirty = true;
-      this.dirtyPositions[this.dirtyPositionCount++] = pos;
+      if (this.dirtyPositionCount === this.dirtyPositions.length) this.dirtyPositions = grown(this.dirtyPositions);
+      this.dirtyPositions[this.dirtyPositionCount++] = pos.idx;
     }
   }
 
@@ -1289,7 +1312,7 @@ export class MatchingEngine {
     if (nLevels > 0) {
       this.dirtyLevelCount = 0;
       for (let i = 0; i < nLevels; i++) {
-        const mk = this.dirtyLevelMarkets[i]!;
+        const mk = this.markets[this.dirtyLevelMarkets[i]!]!;
         const l = levels[i]!;
         mk.levelDirty[l] = 0;
         const side = l >= 101 ? ASK : BID;
@@ -1309,7 +1332,7 @@ export class MatchingEngine {
     if (nAccs > 0) {
       this.dirtyAccountCount = 0;
       for (let i = 0; i < nAccs; i++) {
-        const acc = accs[i]!;
+        const acc = this.accounts[accs[i]!]!;
         acc.dirty = false;
         const ev = this.evBalance;
         ev.tsMs = this.nowMs;
@@ -1324,7 +1347,7 @@ export class MatchingEngine {
     if (nPoss > 0) {
       this.dirtyPositionCount = 0;
       for (let i = 0; i < nPoss; i++) {
-        const pos = poss[i]!;
+        const pos = this.positions[poss[i]!]!;
         pos.dirty = false;
         const ev = this.evPosition;
         ev.tsMs = this.nowMs;

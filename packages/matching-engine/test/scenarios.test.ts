@@ -1332,6 +1332,26 @@ describe('resolution', () => {
   });
 });
 
+describe('a command that touches many accounts', () => {
+  it('resolution with 300 holders emits one BALANCE and one POSITION per holder, and conserves points', () => {
+    // More holders than the engine's initial per-command dirty lists hold (256): the lists grow.
+    const users: Record<string, number> = { MM: 1_000_000 };
+    for (let i = 0; i < 300; i++) users[`u${i}`] = 1_000;
+    const h = new Exchange({ users });
+    h.order('MM', 'BUY NO 300 @ 40');
+    for (let i = 0; i < 300; i++) h.order(`u${i}`, 'BUY YES 1 @ 60');
+    const total = h.totalPoints();
+    h.status('m', 'RESOLVED', 'YES');
+    const balances = h.ofType('BALANCE');
+    expect(new Set(balances.map((b) => b.userId)).size).toBe(balances.length);
+    for (let i = 0; i < 300; i++) expect(balances).toContainEqual(expect.objectContaining({ userId: `u${i}`, availableCents: 1_040, lockedCents: 0 }));
+    const positions = h.ofType('POSITION');
+    expect(positions.filter((p) => p.userId.startsWith('u') && p.yesShares === 0)).toHaveLength(300);
+    expect(h.ofType('PAYOUT')).toHaveLength(301);
+    expect(h.totalPoints()).toBe(total);
+  });
+});
+
 describe('void (CANCELLED): refunds at cost basis, conserving points exactly', () => {
   it('collateral covers the cost bases: each holder gets exactly its cost; the surplus goes to HOUSE', () => {
     const h = new Exchange();
