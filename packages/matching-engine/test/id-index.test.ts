@@ -43,6 +43,23 @@ describe('IdIndex (order id -> slot)', () => {
     expect(idx.get(1)).toBe(5);
   });
 
+  it('keeps ids on both sides of 2^31 (table and overflow map) apart and countable', () => {
+    const idx = new IdIndex(4);
+    const ids = [2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 53 - 1, 1, 8];
+    ids.forEach((id, i) => idx.set(id, i));
+    expect(idx.size).toBe(ids.length);
+    ids.forEach((id, i) => expect(idx.get(id)).toBe(i));
+    idx.delete(2 ** 31 - 1);
+    idx.delete(2 ** 31);
+    expect(idx.get(2 ** 31 - 1)).toBe(-1);
+    expect(idx.get(2 ** 31)).toBe(-1);
+    expect(idx.get(2 ** 31 + 1)).toBe(3);
+    expect(idx.size).toBe(ids.length - 2);
+    const seen: number[] = [];
+    idx.forEach((id) => seen.push(id));
+    expect(seen.sort((a, b) => a - b)).toEqual([1, 8, 2 ** 31 - 2, 2 ** 31 + 1, 2 ** 53 - 1]);
+  });
+
   it('keeps sequential ids (the engine pattern) findable after many deletions', () => {
     const idx = new IdIndex(16);
     for (let id = 1; id <= 50_000; id++) idx.set(id, id * 2);
