@@ -2,6 +2,9 @@
  * One benchmark measurement in a fresh process: `node --expose-gc --import tsx
  * bench/run-one.ts <W1|W2|W3> <ours|nodejsOrderBook>`; prints one JSON line.
  *
+ * Our engine is one per process (as in the service); each book is a market in it. The peer
+ * gets a new OrderBook per book.
+ *
  * Timing follows ../../../../shared/bench/README.md: per-op latency is the mean time per op
  * within batches of 100 ops (process.hrtime.bigint), p50/p99 over batches; ops/s over the
  * whole timed phase. Streams are generated before timing.
@@ -11,6 +14,7 @@ import { MatchingEngine, type EngineEvent, type EventSink, type PlaceOrderComman
 import { CMD_CANCEL, CMD_LIMIT, SIDE_BUY, makeW1, makeW2, makeW3, verifyFingerprints, type Stream, type Workload } from './workloads.ts';
 
 const BATCH = 100;
+const CONFIG = { maxOrderQty: 1_000_000, maxOpenOrdersPerUserPerMarket: 10_000_000 };
 
 interface Adapter {
   apply(s: Stream, i: number): void;
@@ -37,21 +41,39 @@ class CountingSink implements EventSink {
   }
 }
 
+/**
+ * Our engine: one per process, started from a snapshot with two funded users (`buyer`,
+ * `seller`) by `MatchingEngine.restore`, as the service starts its engine from the database
+ * (apps/backend/src/exchange/rebuild.ts). Our engine owns many books, one per market: a
+ * fresh book (W2/W3 after their warm-up) is a new market in the same engine, and the
+ * previous market is closed (which cancels its orders and releases their escrow).
+ */
+let shared: { engine: MatchingEngine; sink: CountingSink; markets: number; placed: number } | null = null;
+
 function ours(): Adapter & { sink: CountingSink } {
-  const sink = new CountingSink();
-  const engine = new MatchingEngine({ maxOrderQty: 1_000_000, maxOpenOrdersPerUserPerMarket: 10_000_000 }, sink, 1 << 16);
-  engine.execute({ type: 'GRANT', tsMs: 1, userId: 'buyer', amountCents: 1_000_000_000_000 });
-  engine.execute({ type: 'GRANT', tsMs: 1, userId: 'seller', amountCents: 1_000_000_000_000 });
-  engine.execute({ type: 'CREATE_MARKET', tsMs: 1, marketId: 'bench' });
-  engine.execute({ type: 'SET_MARKET_STATUS', tsMs: 1, marketId: 'bench', status: 'OPEN' });
+  if (shared === null) {
+    const setup = new MatchingEngine(CONFIG);
+    setup.execute({ type: 'GRANT', tsMs: 1, userId: 'buyer', amountCents: 1_000_000_000_000 });
+    setup.execute({ type: 'GRANT', tsMs: 1, userId: 'seller', amountCents: 1_000_000_000_000 });
+    const sink = new CountingSink();
+    shared = { engine: MatchingEngine.restore(setup.snapshot(), CONFIG, sink, 1 << 16), sink, markets: 0, placed: 0 };
+  }
+  const ctx = shared;
+  const { engine, sink } = ctx;
   const tsMs = 2;
+  if (ctx.markets > 0) engine.execute({ type: 'SET_MARKET_STATUS', tsMs, marketId: `book${ctx.markets}`, status: 'CLOSED' });
+  const marketId = `book${++ctx.markets}`;
+  engine.execute({ type: 'CREATE_MARKET', tsMs, marketId });
+  engine.execute({ type: 'SET_MARKET_STATUS', tsMs, marketId, status: 'OPEN' });
+  // Stream ids count this book's orders from 1; the engine's order ids run on across books.
+  const idBase = ctx.placed;
   return {
     sink,
     apply(s, i) {
       const buy = s.side[i] === SIDE_BUY;
       const t = s.type[i];
       if (t === CMD_CANCEL) {
-        engine.execute({ type: 'CANCEL', tsMs, userId: buy ? 'buyer' : 'seller', orderId: s.id[i]! });
+        engine.execute({ type: 'CANCEL', tsMs, userId: buy ? 'buyer' : 'seller', orderId: idBase + s.id[i]! });
         return;
       }
       // A `buy` is BUY YES at p; a `sell` is BUY NO at 100 - p (a YES ask at p): crosses are MINTs.
@@ -59,7 +81,7 @@ function ours(): Adapter & { sink: CountingSink } {
         type: 'PLACE',
         tsMs,
         userId: buy ? 'buyer' : 'seller',
-        marketId: 'bench',
+        marketId,
         side: 'BUY',
         outcome: buy ? 'YES' : 'NO',
         orderType: t === CMD_LIMIT ? 'LIMIT' : 'MARKET',
@@ -68,6 +90,7 @@ function ours(): Adapter & { sink: CountingSink } {
       };
       const r = engine.execute(cmd);
       if (!r.ok) throw new Error(`rejected at ${i}: ${r.message}`);
+      ctx.placed++;
     },
     resting: () => engine.openOrderCount,
     fills: () => sink.trades,
@@ -134,12 +157,14 @@ function main(): void {
   if (!fp.every((f) => f.ok)) throw new Error(`stream fingerprints differ: ${JSON.stringify(fp)}`);
   // Collect the generator's garbage now, so neither engine pays for it during timing.
   (globalThis as { gc?: () => void }).gc?.();
+  // Memory is counted from here, before any book exists: everything the engine holds at the
+  // end (including what its warm-up left allocated), divided by the resting orders.
+  const before = heapBytes();
   const fresh = (): Adapter => (engineName === 'ours' ? ours() : peer());
   // Warm-up: on the measured book for W1, on a throw-away book for W2/W3.
   let a = fresh();
   for (const p of w.warmup) replay(a, p.stream);
   if (!w.warmupOnSameBook) a = fresh();
-  const before = heapBytes();
   const fills0 = a.fills();
   let setup: ReturnType<typeof timed> | null = null;
   for (const p of w.setup) setup = timed(a, p.stream);

@@ -327,7 +327,9 @@ export class MatchingEngine {
   execute(cmd: Command): CommandResult {
     const ts = cmd.tsMs;
     if (!isInt(ts) || ts < 0) throw new Error(`command tsMs must be a non-negative safe integer, got ${String(ts)}`);
-    if (ts > this.nowMs) this.nowMs = ts;
+    // An unconditional store: a branch taken only when the clock moves would lack type
+    // feedback on an engine whose clock stood still while it warmed up.
+    this.nowMs = ts > this.nowMs ? ts : this.nowMs;
     if (this.expiries.peekTime() <= this.nowMs || this.closes.peekTime() <= this.nowMs) this.runClock();
     let result: CommandResult;
     switch (cmd.type) {
@@ -1206,6 +1208,9 @@ export class MatchingEngine {
     const acc = new Account(this.accounts.length, userId);
     this.accounts.push(acc);
     this.accountByUser.set(userId, acc);
+    // The newest account and market are the cached ones: a fresh engine's first order then
+    // takes no cache-miss branch (see accountOf).
+    this.lastAccount = acc;
     return acc;
   }
 
@@ -1214,6 +1219,7 @@ export class MatchingEngine {
     this.markets.push(mk);
     this.marketById.set(id, mk);
     if (closesAtMs !== null) this.closes.push(closesAtMs, mk.idx);
+    this.lastMarket = mk;
     return mk;
   }
 
@@ -1257,10 +1263,13 @@ export class MatchingEngine {
 
   private linkUser(acc: Account, s: number): void {
     const st = this.store;
-    st.uPrev[s] = acc.ordersTail;
+    const tail = acc.ordersTail;
+    st.uPrev[s] = tail;
     st.uNext[s] = NIL;
-    if (acc.ordersTail === NIL) acc.ordersHead = s;
-    else st.uNext[acc.ordersTail] = s;
+    // Branch-free stores to the account: a branch that runs only for a user's first order
+    // would have no type feedback and deoptimise the placement path on a fresh engine.
+    acc.ordersHead = tail === NIL ? s : acc.ordersHead;
+    if (tail !== NIL) st.uNext[tail] = s;
     acc.ordersTail = s;
   }
 
@@ -1622,10 +1631,11 @@ export class MatchingEngine {
    * re-queued in ascending queueSeq, which restores time priority. Throws on a structurally
    * broken snapshot (an order or position naming an unknown user or market, a duplicate
    * id); check `checkInvariants()` afterwards for accounting consistency.
+   * `initialOrderCapacity`: order slots allocated up front (at least the snapshot's orders).
    */
-  static restore(snap: EngineSnapshot, config: Partial<EngineConfig> = {}, sink: EventSink = NULL_SINK): MatchingEngine {
+  static restore(snap: EngineSnapshot, config: Partial<EngineConfig> = {}, sink: EventSink = NULL_SINK, initialOrderCapacity = 1024): MatchingEngine {
     if (snap.version !== 1) throw new Error(`unsupported snapshot version ${String(snap.version)}`);
-    const e = new MatchingEngine(config, sink, Math.max(1024, snap.orders.length));
+    const e = new MatchingEngine(config, sink, Math.max(initialOrderCapacity, snap.orders.length));
     e.nowMs = snap.nowMs;
     e.nextOrderId = snap.nextOrderId;
     e.nextTradeId = snap.nextTradeId;

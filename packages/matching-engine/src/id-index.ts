@@ -139,19 +139,23 @@ export class IdIndex {
 }
 
 /**
- * Run every branch of the probe and shift loops once, at module load, on a throw-away
- * table. V8 optimises a function for the branches it has seen run; a branch first taken
- * later (the first collision, the first backward shift, a wrap-around) deoptimises every
- * hot function the index is inlined into, a latency spike that would otherwise come when
- * a busy book first fills its table. Deterministic and pure: no observable effect.
+ * Run every branch of the probe, shift and growth code at module load, on a small
+ * throw-away table. V8 optimises a function for the branches it has seen run; a branch
+ * first taken later (the first collision, the first backward shift, a wrap-around, the
+ * first growth) deoptimises every hot function the index is inlined into, a latency spike
+ * that would otherwise come when a busy book first fills its table. The table stays
+ * referenced so the object shape the recorded type feedback names stays alive (feedback on
+ * a dead shape is cleared). Deterministic and pure: no observable effect.
  */
-function primeBranches(): void {
-  const x = new IdIndex(4);
+function primeBranches(): IdIndex {
+  let x = new IdIndex(4);
   for (let round = 1; round <= 3; round++) {
+    x = new IdIndex(4);
     for (let id = 1; id <= 64; id++) x.set(id * round * 7, id);
     for (let id = 1; id <= 80; id++) x.get(id * round * 7);
     for (let id = 2; id <= 64; id += 2) x.delete(id * round * 7);
     for (let id = 64; id >= 1; id--) x.delete(id * round * 7);
   }
+  return x;
 }
-primeBranches();
+export const PRIMED_INDEX: IdIndex = primeBranches();
