@@ -1,7 +1,7 @@
 /**
  * Names and limits shared by the service, the web UI and bots.
  */
-import type { Outcome } from '@prediction-markets/matching-engine';
+import type { Outcome } from './mirror.ts';
 
 /** Socket.IO rooms (DESIGN.md, "Events and sequence numbers"). */
 export const ROOMS = {

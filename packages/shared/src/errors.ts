@@ -2,11 +2,11 @@
  * The API error catalogue: every error the REST and socket APIs return, as
  * `{ "error": { "code": "<CODE>", "message": "..." } }`, with its HTTP status.
  *
- * Codes are stable strings. The engine's rejections keep their names (RejectCode in
- * @prediction-markets/matching-engine, numeric code exposed as `engineCode`); the service
- * adds its own. A test checks that codes are unique and every one is documented here.
+ * Codes are stable strings. The engine's rejections keep their names and numbers (RejectCode in
+ * @prediction-markets/matching-engine, copied into ENGINE_REJECTIONS below; the numeric code is
+ * exposed as `engineCode`); the service adds its own. A test checks that codes are unique and
+ * every one is documented here.
  */
-import { RejectCode, type RejectCodeName } from '@prediction-markets/matching-engine';
 
 export interface ErrorSpec {
   /** HTTP status of a REST response carrying this code. */
@@ -25,9 +25,17 @@ export const SERVICE_ERRORS = {
   REFRESH_TOKEN_REUSED: { status: 401, description: 'A rotated refresh token was presented again; its whole family is revoked.' },
   INVALID_CREDENTIALS: { status: 401, description: 'Email or password is wrong.' },
   FORBIDDEN: { status: 403, description: 'The caller lacks the role or relation the action needs.' },
+  RESOLVER_CANNOT_TRADE: {
+    status: 403,
+    description: "The caller is the market's designated resolver: they may not place or amend orders in the market they resolve.",
+  },
   NOT_FOUND: { status: 404, description: 'No such route or resource.' },
   EMAIL_TAKEN: { status: 409, description: 'An account with this email exists.' },
   SLUG_TAKEN: { status: 409, description: 'A market with this slug exists.' },
+  RESOLVER_HOLDS_POSITION: {
+    status: 409,
+    description: 'The resolver holds shares or resting orders in the market: a resolution needs a resolver with no stake in it.',
+  },
   IDEMPOTENCY_KEY_REUSED: { status: 409, description: 'The Idempotency-Key was used before for a different request.' },
   IDEMPOTENCY_KEY_IN_PROGRESS: { status: 409, description: 'A request with this Idempotency-Key is still being processed; retry shortly to get its response.' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the size limit.' },
@@ -45,48 +53,57 @@ export const SERVICE_ERRORS = {
   },
 } as const satisfies Record<string, ErrorSpec>;
 
-/** HTTP status for each engine rejection. */
-const ENGINE_STATUS: Record<RejectCodeName, number> = {
-  INVALID_PRICE: 400,
-  PRICE_NOT_ON_TICK: 400,
-  INVALID_QUANTITY: 400,
-  QUANTITY_TOO_LARGE: 400,
-  INVALID_ORDER_TYPE: 400,
-  INVALID_EXPIRY: 400,
-  INVALID_MAX_COST: 400,
-  INVALID_CLIENT_ORDER_ID: 400,
-  INVALID_AMOUNT: 400,
-  INVALID_ID: 400,
-  INVALID_TICK: 400,
-  INVALID_FIELD: 400,
-  INSUFFICIENT_BALANCE: 422,
-  INSUFFICIENT_SHARES: 422,
-  TOO_MANY_OPEN_ORDERS: 422,
-  UNKNOWN_ACCOUNT: 422,
-  BALANCE_LIMIT: 422,
-  UNKNOWN_ORDER: 404,
-  POST_ONLY_WOULD_TAKE: 422,
-  FOK_NOT_FILLABLE: 422,
-  AMEND_NO_CHANGE: 400,
-  UNKNOWN_MARKET: 404,
-  MARKET_NOT_OPEN: 409,
-  MARKET_HALTED: 409,
-  INVALID_TRANSITION: 409,
-  MARKET_EXISTS: 409,
-  INVALID_OUTCOME: 400,
-};
+/**
+ * The engine's rejections (RejectCode in @prediction-markets/matching-engine), copied here so
+ * that this package depends on zod only: the same names with the same stable numeric codes
+ * (ranges: 1000 validation, 2000 risk, 3000 order, 4000 market). A backend test
+ * (apps/backend/test/error-catalogue.test.ts) checks this table equals the engine's RejectCode
+ * exactly, so a code added to the engine fails the build until it is listed here.
+ */
+export const ENGINE_REJECTIONS = {
+  INVALID_PRICE: { engineCode: 1001, status: 400, description: 'Price is not an integer tick inside 1..99 cents.' },
+  PRICE_NOT_ON_TICK: { engineCode: 1002, status: 400, description: "Price is not a multiple of the market's tick size." },
+  INVALID_QUANTITY: { engineCode: 1003, status: 400, description: 'Quantity is not a positive integer number of shares.' },
+  QUANTITY_TOO_LARGE: { engineCode: 1004, status: 400, description: 'Quantity exceeds the largest order allowed.' },
+  INVALID_ORDER_TYPE: { engineCode: 1005, status: 400, description: 'The combination of order type, time in force and flags is not allowed (e.g. a post-only market order).' },
+  INVALID_EXPIRY: { engineCode: 1006, status: 400, description: 'GTD without an expiry, an expiry not after the command time, or an expiry on a non-GTD order.' },
+  INVALID_MAX_COST: { engineCode: 1007, status: 400, description: 'maxCost is not a positive integer, or was given on an order that is not a market buy.' },
+  INVALID_CLIENT_ORDER_ID: { engineCode: 1008, status: 400, description: 'clientOrderId is empty or too long.' },
+  INVALID_AMOUNT: { engineCode: 1009, status: 400, description: 'A grant amount is not a positive integer number of cents, or is too large.' },
+  INVALID_ID: { engineCode: 1010, status: 400, description: 'An identifier (user, market) is empty or too long.' },
+  INVALID_TICK: { engineCode: 1011, status: 400, description: 'Tick size does not divide 100 (allowed: 1, 2, 4, 5, 10, 20, 25, 50).' },
+  INVALID_FIELD: { engineCode: 1012, status: 400, description: 'A field has a value outside its enumeration (side, outcome, STP mode, ...).' },
+  INSUFFICIENT_BALANCE: { engineCode: 2001, status: 422, description: 'Available cents are less than the escrow the order needs (price x quantity, or maxCost).' },
+  INSUFFICIENT_SHARES: { engineCode: 2002, status: 422, description: 'Available shares of the outcome are less than the quantity to sell (no naked shorts).' },
+  TOO_MANY_OPEN_ORDERS: { engineCode: 2003, status: 422, description: 'The user already has the most resting orders allowed in this market.' },
+  UNKNOWN_ACCOUNT: { engineCode: 2004, status: 422, description: 'No account exists for this user.' },
+  BALANCE_LIMIT: { engineCode: 2005, status: 422, description: 'The account balance would exceed its limit.' },
+  UNKNOWN_ORDER: { engineCode: 3001, status: 404, description: 'No live order with this id belongs to this user.' },
+  POST_ONLY_WOULD_TAKE: { engineCode: 3002, status: 422, description: 'A post-only order would have taken liquidity.' },
+  FOK_NOT_FILLABLE: { engineCode: 3003, status: 422, description: 'A fill-or-kill order cannot be filled completely at once.' },
+  AMEND_NO_CHANGE: { engineCode: 3004, status: 400, description: 'An amend that changes neither price nor quantity.' },
+  UNKNOWN_MARKET: { engineCode: 4001, status: 404, description: 'No such market.' },
+  MARKET_NOT_OPEN: { engineCode: 4002, status: 409, description: 'The market is not OPEN (DRAFT, CLOSED, RESOLVED or CANCELLED): no new orders or amends.' },
+  MARKET_HALTED: { engineCode: 4003, status: 409, description: 'The market is HALTED: no matching; only cancels are accepted.' },
+  INVALID_TRANSITION: { engineCode: 4004, status: 409, description: 'The status transition is not allowed by the market lifecycle.' },
+  MARKET_EXISTS: { engineCode: 4005, status: 409, description: 'A market with this id already exists.' },
+  INVALID_OUTCOME: { engineCode: 4006, status: 400, description: 'RESOLVED needs an outcome YES or NO; other statuses take none.' },
+} as const satisfies Record<string, ErrorSpec & { engineCode: number }>;
+
+/** The name of an engine rejection, e.g. `'INSUFFICIENT_BALANCE'`. */
+export type EngineRejectionCode = keyof typeof ENGINE_REJECTIONS;
 
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS;
-export type ApiErrorCode = ServiceErrorCode | RejectCodeName;
+export type ApiErrorCode = ServiceErrorCode | EngineRejectionCode;
 
 /** Every API error code with its HTTP status and description. */
 export const API_ERRORS: Readonly<Record<ApiErrorCode, ErrorSpec & { engineCode?: number }>> = Object.freeze({
   ...SERVICE_ERRORS,
   ...Object.fromEntries(
-    (Object.keys(RejectCode) as RejectCodeName[]).map((name) => [
-      name,
-      { status: ENGINE_STATUS[name], description: `Engine rejection ${RejectCode[name]} (${name}).`, engineCode: RejectCode[name] },
-    ]),
+    (Object.keys(ENGINE_REJECTIONS) as EngineRejectionCode[]).map((name) => {
+      const { engineCode, status, description } = ENGINE_REJECTIONS[name];
+      return [name, { status, description: `Engine rejection ${engineCode} (${name}): ${description}`, engineCode }];
+    }),
   ),
 }) as Record<ApiErrorCode, ErrorSpec & { engineCode?: number }>;
 

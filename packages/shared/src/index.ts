@@ -5,5 +5,6 @@
  */
 export * from './constants.ts';
 export * from './errors.ts';
+export * from './mirror.ts';
 export * as schemas from './schemas/index.ts';
 export { MarketFeed, type FeedMessage, type FeedState, type LocalLadder } from './market-feed.ts';

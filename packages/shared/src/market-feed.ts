@@ -16,7 +16,8 @@
  * snapshot: book levels are absolute, so re-applying the overlapped part is harmless), and a
  * gap when fromSeq > lastSeq + 1.
  */
-import type { MarketSnapshot, MarketUpdated, OrderbookUpdate, TradeExecuted } from './schemas/socket.ts';
+import type { LevelDelta, MarketSnapshot, MarketUpdated, OrderbookUpdate, TradeExecuted } from './schemas/socket.ts';
+import { mirrorLevel } from './mirror.ts';
 
 type Ladder = Map<number, { quantity: number; orders: number }>;
 
@@ -114,14 +115,13 @@ export class MarketFeed {
     switch (m.event) {
       case 'orderbook_update':
         for (const l of m.msg.levels) {
-          // A YES-price delta updates the YES ladder and, mirrored, the NO ladder (NO bid at q = YES ask at 100 - q).
-          if (m.msg.outcome === 'YES') {
-            if (this.hasYes) set(this.yes, l.side, l.price, l.quantity, l.orders);
-            if (this.hasNo) set(this.no, l.side === 'BID' ? 'ASK' : 'BID', 100 - l.price, l.quantity, l.orders);
-          } else {
-            if (this.hasNo) set(this.no, l.side, l.price, l.quantity, l.orders);
-            if (this.hasYes) set(this.yes, l.side === 'BID' ? 'ASK' : 'BID', 100 - l.price, l.quantity, l.orders);
-          }
+          // A delta in one outcome's prices updates that ladder and, mirrored (mirror.ts), the other one.
+          const own = m.msg.outcome === 'YES' ? this.yes : this.no;
+          const other = m.msg.outcome === 'YES' ? this.no : this.yes;
+          const hasOwn = m.msg.outcome === 'YES' ? this.hasYes : this.hasNo;
+          const hasOther = m.msg.outcome === 'YES' ? this.hasNo : this.hasYes;
+          if (hasOwn) set(own, l);
+          if (hasOther) set(other, mirrorLevel(l));
         }
         break;
       case 'trade_executed':
@@ -146,8 +146,8 @@ function load(l: LocalLadder, src: MarketSnapshot['yes']): void {
   for (const x of src.asks) l.asks.set(x.price, { quantity: x.quantity, orders: x.orders });
 }
 
-function set(l: LocalLadder, side: 'BID' | 'ASK', price: number, quantity: number, orders: number): void {
-  const m = side === 'BID' ? l.bids : l.asks;
-  if (quantity === 0) m.delete(price);
-  else m.set(price, { quantity, orders });
+function set(l: LocalLadder, level: LevelDelta): void {
+  const m = level.side === 'BID' ? l.bids : l.asks;
+  if (level.quantity === 0) m.delete(level.price);
+  else m.set(level.price, { quantity: level.quantity, orders: level.orders });
 }

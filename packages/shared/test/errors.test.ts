@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RejectCode } from '@prediction-markets/matching-engine';
-import { API_ERRORS, ApiError, SERVICE_ERRORS, httpStatusOf, type ApiErrorCode } from '../src/index.ts';
+import { API_ERRORS, ApiError, ENGINE_REJECTIONS, SERVICE_ERRORS, httpStatusOf, type ApiErrorCode } from '../src/index.ts';
+
+// The copy equals the engine's RejectCode: apps/backend/test/error-catalogue.test.ts.
+const RejectCode = Object.fromEntries(Object.entries(ENGINE_REJECTIONS).map(([name, r]) => [name, r.engineCode])) as Record<string, number>;
 
 describe('API error catalogue', () => {
   const codes = Object.keys(API_ERRORS) as ApiErrorCode[];
@@ -32,7 +34,7 @@ describe('API error catalogue', () => {
   it('renders the wire body', () => {
     const err = new ApiError('INSUFFICIENT_BALANCE', 'needs 100 cents');
     expect(err.status).toBe(httpStatusOf('INSUFFICIENT_BALANCE'));
-    expect(err.toBody()).toEqual({ error: { code: 'INSUFFICIENT_BALANCE', message: 'needs 100 cents', engineCode: RejectCode.INSUFFICIENT_BALANCE } });
+    expect(err.toBody()).toEqual({ error: { code: 'INSUFFICIENT_BALANCE', message: 'needs 100 cents', engineCode: 2001 } });
     expect(new ApiError('NOT_FOUND', 'x').toBody()).toEqual({ error: { code: 'NOT_FOUND', message: 'x' } });
   });
 });
