@@ -21,6 +21,7 @@ import { registerRateLimits } from './plugins/rate-limit.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerErrorTracking, type ErrorTracker } from './error-tracking.ts';
+import { registerWebFeatures } from './web/index.ts';
 
 export interface BuildAppOptions {
   /** Extra readiness checks, by name. */
@@ -66,5 +67,6 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(orderRoutes, { prefix: '/api/orders', ctx });
   await app.register(userRoutes, { prefix: '/api/user', ctx });
   await app.register(adminRoutes, { prefix: '/api/admin', ctx });
+  await registerWebFeatures(app, ctx); // price history, leaderboard, the UI at / (last)
   return app;
 }

@@ -5,3 +5,5 @@ export * from './orders.ts';
 export * from './user.ts';
 export * from './admin.ts';
 export * from './socket.ts';
+export * from './history.ts';
+export * from './leaderboard.ts';
