@@ -109,8 +109,8 @@ describe('MarketBook', () => {
     await live.t.restart();
     expect(await reconnected).toEqual({ reconnect: true });
     expect(await resync).toMatchObject({ reason: 'reconnect' });
-    unwrap(await a.placeOrder(market.slug, { side: 'SELL', outcome: 'NO', price: 65, quantity: 2 })); // a YES bid at 35
-    await waitFor(() => book.bestBid() === 35, 'new bid after reconnect');
+    unwrap(await a.placeOrder(market.slug, { side: 'BUY', outcome: 'NO', price: 65, quantity: 2 })); // a YES ask at 35
+    await waitFor(() => book.bestAsk() === 35, 'new ask after reconnect');
     await expectBookMatchesRest(a, market.slug, book);
     expect(states).toContain('offline');
     expect(states.at(-1)).toBe('live');
