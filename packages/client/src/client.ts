@@ -230,6 +230,21 @@ export class PmClient extends Emitter<ClientEvents> {
     });
   }
 
+  /** GET /api/markets/:slug/history?range=1H|6H|1D|1W|ALL: YES price (cents) and volume (shares) per time bucket (epoch ms). */
+  getPriceHistory(slug: string, query: Query<typeof schemas.PriceHistoryQuery> = {}): Promise<Result<Out<typeof schemas.PriceHistoryResponse>>> {
+    return this.request('GET', `/api/markets/${enc(slug)}/history`, { query, idempotent: true });
+  }
+
+  /** GET /api/market-stats: per market, the last 24 hours (YES cents, shares). */
+  getMarketStats(): Promise<Result<Out<typeof schemas.MarketStatsResponse>>> {
+    return this.request('GET', '/api/market-stats', { idempotent: true });
+  }
+
+  /** GET /api/leaderboard?by=pnl|volume&limit=: ranked users (realised P&L and notional in cents, volume in shares). */
+  getLeaderboard(query: Query<typeof schemas.LeaderboardQuery> = {}): Promise<Result<Out<typeof schemas.LeaderboardResponse>>> {
+    return this.request('GET', '/api/leaderboard', { query, idempotent: true });
+  }
+
   // -------------------------------------------------------------------------------------
   // Orders: /api/orders
 
