@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { loadEnv } from '../src/env.ts';
 import { startRuntime } from '../src/runtime.ts';
-import { placeOrder } from '../src/services/orders.ts';
+import { placeOrder } from '../src/orders/commands.ts';
 
 const send = (m: unknown): void => {
   process.send?.(m);
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
             const i = n++;
             const userId = traders[i % traders.length]!;
             const price = 45 + ((i * 7) % 11);
-            placeOrder(rt.ctx.exchange, rt.ctx.prisma, userId, market.id, { side: 'BUY', outcome: i % 2 === 0 ? 'YES' : 'NO', type: 'LIMIT', price, quantity: 1 + (i % 3), postOnly: false, stp: 'CANCEL_TAKER' })
+            placeOrder(rt.ctx, userId, market.id, { side: 'BUY', outcome: i % 2 === 0 ? 'YES' : 'NO', type: 'LIMIT', price, quantity: 1 + (i % 3), postOnly: false, stp: 'CANCEL_TAKER' })
               .then((r) => {
                 orders++;
                 trades += r.fills.length;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { loadEnv } from '../src/env.ts';
 import { createPrisma } from '../src/db/prisma.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { reconcileDatabase } from '../src/services/reconcile.ts';
+import { reconcileDatabase } from '../src/admin/reconcile.ts';
 
 const env = loadEnv();
 let url = env.DATABASE_URL;

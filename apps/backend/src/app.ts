@@ -9,12 +9,12 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppContext } from './context.ts';
 import { registerErrorHandling, toApiError } from './plugins/errors.ts';
 import { registerAuth } from './plugins/auth.ts';
-import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
-import { authRoutes } from './routes/auth.ts';
-import { marketRoutes } from './routes/markets.ts';
-import { orderRoutes } from './routes/orders.ts';
-import { userRoutes } from './routes/user.ts';
-import { adminRoutes } from './routes/admin.ts';
+import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
+import { authRoutes } from './auth/routes.ts';
+import { marketRoutes } from './markets/routes.ts';
+import { orderRoutes } from './orders/routes.ts';
+import { accountRoutes } from './accounts/routes.ts';
+import { adminRoutes } from './admin/routes.ts';
 import { requestId } from './logger.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { registerRateLimits } from './plugins/rate-limit.ts';
@@ -57,7 +57,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   registerErrorHandling(app);
   registerErrorTracking(app, opts.errorTracker ?? null);
   registerAuth(app, ctx.tokens);
-  registerRateLimits(app, ctx);
+  registerRateLimits(app, ctx.limits);
   await registerOpenApi(app); // before any route: it collects them as they are added
   registerMetrics(app, ctx);
 
@@ -65,7 +65,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(authRoutes, { prefix: '/api/auth', ctx });
   await app.register(marketRoutes, { prefix: '/api/markets', ctx });
   await app.register(orderRoutes, { prefix: '/api/orders', ctx });
-  await app.register(userRoutes, { prefix: '/api/user', ctx });
+  await app.register(accountRoutes, { prefix: '/api/user', ctx });
   await app.register(adminRoutes, { prefix: '/api/admin', ctx });
   await registerWebFeatures(app, ctx); // price history, leaderboard, the UI at / (last)
   return app;

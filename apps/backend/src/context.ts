@@ -7,7 +7,8 @@ import type { Env } from './env.ts';
 import type { PrismaClient } from './db/types.ts';
 import type { Exchange } from './exchange/exchange.ts';
 import type { TokenConfig } from './auth/tokens.ts';
-import type { MarketDirectory } from './services/markets.ts';
+import type { MarketDirectory } from './markets/directory.ts';
+import type { Limits } from './entrance/limits.ts';
 import type { Metrics } from './metrics.ts';
 import type { Redis } from './redis.ts';
 
@@ -21,4 +22,6 @@ export interface AppContext {
   metrics: Metrics;
   /** Command connection when REDIS_URL is set, else null (single process, in memory). */
   redis: Redis | null;
+  /** Rate limiters shared by REST and sockets (entrance/limits.ts). */
+  limits: Limits;
 }

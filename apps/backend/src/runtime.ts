@@ -16,9 +16,13 @@ import { migrateDeploy } from './db/migrate.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import { acquireWriterLock } from './db/writer-lock.ts';
 import { Exchange, type EventPublisher, type ExchangeObserver } from './exchange/exchange.ts';
-import { MarketDirectory } from './services/markets.ts';
-import { bootstrapAdmin } from './services/users.ts';
-import { seedDemo, type DemoCredentials } from './services/seed.ts';
+import { MarketDirectory } from './markets/directory.ts';
+import { advanceClock } from './markets/commands.ts';
+import { bootstrapAdmin } from './auth/commands.ts';
+import { SessionRevocations } from './auth/sessions.ts';
+import { recentlyRevokedSessions } from './auth/tokens.ts';
+import { createLimits } from './entrance/limits.ts';
+import { seedDemo, type DemoCredentials } from './demo/seed.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRedis, type Redis } from './redis.ts';
@@ -117,24 +121,29 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     if (stopDatabase !== null) await stopDatabase().catch(() => undefined);
     throw err;
   }
+  // Revoked sessions (auth/sessions.ts), reloaded so that a restart does not reopen them.
+  const sessions = new SessionRevocations(env.ACCESS_TOKEN_TTL_SEC * 1000, redis, logger);
+  for (const r of await recentlyRevokedSessions(prisma, env.ACCESS_TOKEN_TTL_SEC * 1000)) sessions.remember(r, r.revokedAtMs);
   const ctx: AppContext = {
     env,
     logger,
     prisma,
     exchange,
     markets: new MarketDirectory(prisma),
-    tokens: { secret: jwtSecret(env), accessTtlSec: env.ACCESS_TOKEN_TTL_SEC, refreshTtlSec: env.REFRESH_TOKEN_TTL_SEC },
+    tokens: { secret: jwtSecret(env), accessTtlSec: env.ACCESS_TOKEN_TTL_SEC, refreshTtlSec: env.REFRESH_TOKEN_TTL_SEC, sessions },
     metrics,
     redis,
+    limits: createLimits(env, redis),
   };
+  await ctx.markets.load();
   // Markets that fell due while the service was down close now, before anyone trades.
-  await exchange.submit({ kind: 'clock', run: (e, now) => e.execute({ type: 'ADVANCE_TIME', tsMs: now }) });
+  await advanceClock(exchange);
   await bootstrapAdmin(ctx);
   const demo = (env.SEED_DEMO ?? stopDatabase !== null) ? await seedDemo(ctx) : null;
 
   const clockTimer = setInterval(() => {
     if (exchange.ready && exchange.queueDepth === 0) {
-      exchange.submit({ kind: 'clock', run: (e, now) => e.execute({ type: 'ADVANCE_TIME', tsMs: now }) }).catch((err: unknown) => {
+      advanceClock(exchange).catch((err: unknown) => {
         logger.warn({ err }, 'clock tick failed');
       });
     }

@@ -14,7 +14,7 @@ import { startTestExchange, type ApiResponse, type TestExchange } from './helper
 import { NO_RATE_LIMITS, expectError, ok, setCookies } from './helpers/kit.ts';
 import { startRedis, type TestRedis } from './helpers/redis.ts';
 import { canonicalPath, registeredRoutes } from '../src/plugins/openapi.ts';
-import { consume, createLimiter } from '../src/services/limiter.ts';
+import { consume, createLimiter } from '../src/entrance/limits.ts';
 
 /** Sum of the samples of metric `name` whose labels include `labels` (0 when none). */
 function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {

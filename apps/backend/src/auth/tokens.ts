@@ -8,6 +8,7 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ApiError } from '@prediction-markets/shared';
 import type { PrismaClient } from '../db/types.ts';
+import type { SessionRevocations } from './sessions.ts';
 
 export type Role = 'USER' | 'ADMIN';
 
@@ -15,6 +16,10 @@ export interface AccessClaims {
   sub: string;
   role: Role;
   typ: 'access';
+  /** The session (refresh-token family) the token was issued in. */
+  sid?: string;
+  /** Expiry, epoch seconds (set by jsonwebtoken). */
+  exp?: number;
 }
 
 interface RefreshClaims {
@@ -28,6 +33,8 @@ export interface TokenConfig {
   secret: string;
   accessTtlSec: number;
   refreshTtlSec: number;
+  /** Revoked sessions (auth/sessions.ts): checked on every access-token verification, told of every revocation. */
+  sessions?: SessionRevocations;
 }
 
 export interface IssuedTokens {
@@ -66,8 +73,14 @@ function verify<T>(token: string, secret: string, typ: string): T {
   }
 }
 
-/** Verify an access token; throws ApiError TOKEN_EXPIRED or TOKEN_INVALID. */
+/** Verify an access token; throws ApiError TOKEN_EXPIRED or TOKEN_INVALID (also when its session was revoked). */
 export function verifyAccessToken(token: string, cfg: TokenConfig): AccessClaims {
+  const c = verifySignedAccessToken(token, cfg);
+  if (c.sid !== undefined && cfg.sessions?.isRevoked(c.sid) === true) throw new ApiError('TOKEN_INVALID', 'the session was signed out or revoked');
+  return c;
+}
+
+function verifySignedAccessToken(token: string, cfg: TokenConfig): AccessClaims {
   // A bot sends the same token with every request: verify it once (HMAC, JSON, claims), then
   // answer from memory until it expires. Only tokens that verified are remembered, per secret.
   let verified = verifiedBySecret.get(cfg.secret);
@@ -80,8 +93,8 @@ export function verifyAccessToken(token: string, cfg: TokenConfig): AccessClaims
     if (Date.now() < hit.expMs) return hit.claims;
     verified.delete(token);
   }
-  const c = verify<AccessClaims & { exp?: number }>(token, cfg.secret, 'access');
-  if (typeof c.sub !== 'string' || (c.role !== 'USER' && c.role !== 'ADMIN')) throw new ApiError('TOKEN_INVALID', 'the access token is invalid');
+  const c = verify<AccessClaims>(token, cfg.secret, 'access');
+  if (typeof c.sub !== 'string' || (c.role !== 'USER' && c.role !== 'ADMIN') || (c.sid !== undefined && typeof c.sid !== 'string')) throw new ApiError('TOKEN_INVALID', 'the access token is invalid');
   if (typeof c.exp === 'number') {
     if (verified.size >= VERIFIED_MAX) verified.clear();
     verified.set(token, { claims: c, expMs: c.exp * 1000 });
@@ -92,8 +105,9 @@ export function verifyAccessToken(token: string, cfg: TokenConfig): AccessClaims
 const VERIFIED_MAX = 50_000;
 const verifiedBySecret = new Map<string, Map<string, { claims: AccessClaims; expMs: number }>>();
 
-export function signAccessToken(userId: string, role: Role, cfg: TokenConfig): string {
-  const claims: AccessClaims = { sub: userId, role, typ: 'access' };
+/** A signed access token of `userId` in session `sessionId` (the refresh-token family). */
+export function signAccessToken(userId: string, role: Role, cfg: TokenConfig, sessionId?: string): string {
+  const claims: AccessClaims = { sub: userId, role, typ: 'access', ...(sessionId === undefined ? {} : { sid: sessionId }) };
   return jwt.sign(claims, keyOf(cfg.secret), { algorithm: 'HS256', expiresIn: cfg.accessTtlSec, issuer: ISSUER });
 }
 
@@ -105,7 +119,7 @@ export async function issueTokens(prisma: PrismaClient, userId: string, role: Ro
   });
   const claims: RefreshClaims = { sub: userId, jti, fam: familyId, typ: 'refresh' };
   return {
-    accessToken: signAccessToken(userId, role, cfg),
+    accessToken: signAccessToken(userId, role, cfg, familyId),
     refreshToken: jwt.sign(claims, keyOf(cfg.secret), { algorithm: 'HS256', expiresIn: cfg.refreshTtlSec, issuer: ISSUER }),
     accessTtlSec: cfg.accessTtlSec,
     refreshTtlSec: cfg.refreshTtlSec,
@@ -128,7 +142,7 @@ export async function rotateRefreshToken(prisma: PrismaClient, token: string, cf
     const row = await prisma.refreshToken.findUnique({ where: { id: c.jti } });
     if (row === null || row.revokedAt !== null) throw new ApiError('TOKEN_INVALID', 'the refresh token is revoked');
     if (row.usedAt !== null) {
-      await revokeFamily(prisma, row.familyId);
+      await revokeFamily(prisma, row.familyId, row.userId, cfg);
       throw new ApiError('REFRESH_TOKEN_REUSED', 'this refresh token was already used; all sessions of this login are revoked');
     }
     throw new ApiError('TOKEN_EXPIRED', 'the refresh token has expired');
@@ -139,15 +153,27 @@ export async function rotateRefreshToken(prisma: PrismaClient, token: string, cf
   return { userId: user.id, role: user.role, tokens };
 }
 
-export async function revokeFamily(prisma: PrismaClient, familyId: string): Promise<void> {
+/** Revoke a session: every refresh token of the family, and (through cfg.sessions) its access tokens and sockets. */
+export async function revokeFamily(prisma: PrismaClient, familyId: string, userId: string, cfg: TokenConfig): Promise<void> {
   await prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  cfg.sessions?.revoke({ sessionId: familyId, userId });
+}
+
+/** Sessions revoked within the last `withinMs` (to reload the revocation list at start). */
+export async function recentlyRevokedSessions(prisma: PrismaClient, withinMs: number): Promise<{ sessionId: string; userId: string; revokedAtMs: number }[]> {
+  const rows = await prisma.refreshToken.findMany({
+    where: { revokedAt: { gt: new Date(Date.now() - withinMs) } },
+    select: { familyId: true, userId: true, revokedAt: true },
+    distinct: ['familyId'],
+  });
+  return rows.map((r) => ({ sessionId: r.familyId, userId: r.userId, revokedAtMs: r.revokedAt!.getTime() }));
 }
 
 /** Revoke the family of a refresh token if it verifies; silently ignores a bad token (logout). */
 export async function revokeRefreshToken(prisma: PrismaClient, token: string, cfg: TokenConfig): Promise<void> {
   try {
     const c = verify<RefreshClaims>(token, cfg.secret, 'refresh');
-    await revokeFamily(prisma, c.fam);
+    await revokeFamily(prisma, c.fam, c.sub, cfg);
   } catch {
     // logging out with a bad token is still a logout
   }

@@ -1,20 +1,19 @@
 /**
- * Authentication: the access token comes from `Authorization: Bearer <token>` (bots) or the
- * HTTP-only `pm_access` cookie (browsers). `requireUser` / `requireAdmin` are onRequest hooks:
- * a request is authenticated before its body is read or validated (no token: 401, even for a
- * malformed body).
+ * The REST side of authentication (entrance/credentials.ts is shared with sockets): the access
+ * token comes from `Authorization: Bearer <token>` (bots) or the HTTP-only `pm_access` cookie
+ * (browsers), and is checked against revoked sessions on every request (auth/sessions.ts).
+ * `requireUser` / `requireAdmin` are onRequest hooks: a request is authenticated before its
+ * body is read or validated (no token: 401, even for a malformed body).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '@prediction-markets/shared';
-import { verifyAccessToken, type IssuedTokens, type Role, type TokenConfig } from '../auth/tokens.ts';
+import type { IssuedTokens, TokenConfig } from '../auth/tokens.ts';
+import { ACCESS_COOKIE, REFRESH_COOKIE, authenticate, presentedAccessToken, type SessionUser } from '../entrance/credentials.ts';
 
-export const ACCESS_COOKIE = 'pm_access';
-export const REFRESH_COOKIE = 'pm_refresh';
+export { ACCESS_COOKIE, REFRESH_COOKIE };
 
-export interface AuthUser {
-  id: string;
-  role: Role;
-}
+/** The caller of a request. */
+export type AuthUser = SessionUser;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,21 +21,13 @@ declare module 'fastify' {
   }
 }
 
-/** The access token presented, or null. */
-export function presentedToken(req: { headers: Record<string, unknown>; cookies?: Record<string, string | undefined> }): string | null {
-  const h = req.headers.authorization;
-  if (typeof h === 'string' && h.startsWith('Bearer ')) return h.slice(7).trim() || null;
-  return req.cookies?.[ACCESS_COOKIE] ?? null;
-}
-
 export function registerAuth(app: FastifyInstance, cfg: TokenConfig): void {
   app.decorateRequest('authUser', null);
   app.addHook('onRequest', async (req) => {
-    const token = presentedToken(req);
-    if (token === null) return;
     try {
-      const c = verifyAccessToken(token, cfg);
-      req.authUser = { id: c.sub, role: c.role };
+      const token = presentedAccessToken({ authorization: req.headers.authorization, cookies: req.cookies });
+      if (token === null) return;
+      req.authUser = authenticate(token, cfg);
     } catch (err) {
       // remember why, so requireUser can say TOKEN_EXPIRED vs TOKEN_INVALID
       (req as FastifyRequest & { authError?: unknown }).authError = err;

@@ -1,42 +1,22 @@
 /**
- * One error handler for the whole API: every failure leaves as
- * `{ "error": { "code", "message" } }` with the status from the shared catalogue. Expected
- * failures are ApiErrors; schema failures become 400 VALIDATION_ERROR with the issues;
- * anything else is a 500 whose details are logged, never returned.
+ * The REST side of error mapping (entrance/errors.ts is shared with sockets): every failure
+ * leaves as `{ "error": { "code", "message" } }` with the status from the shared catalogue; a
+ * refused rate limit adds `Retry-After`. Anything unexpected is a 500 whose details are
+ * logged, never returned.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { ApiError } from '@prediction-markets/shared';
+import { toApiError } from '../entrance/errors.ts';
 
-export function toApiError(err: unknown): ApiError | null {
-  if (err instanceof ApiError) return err;
-  if (hasZodFastifySchemaValidationErrors(err)) {
-    const details = err.validation.map((v) => ({ path: v.instancePath, message: v.message ?? 'invalid' }));
-    const where = err.validationContext ?? 'request';
-    return new ApiError('VALIDATION_ERROR', `invalid ${where}: ${details.map((d) => `${d.path} ${d.message}`.trim()).join('; ')}`, details);
-  }
-  const fe = err as FastifyError;
-  switch (fe.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('PAYLOAD_TOO_LARGE', 'request body too large');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send JSON (Content-Type: application/json)');
-    default:
-      break;
-  }
-  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    if (fe.statusCode === 404) return new ApiError('NOT_FOUND', fe.message);
-    if (fe.statusCode === 429) return new ApiError('RATE_LIMITED', fe.message);
-    return new ApiError('BAD_REQUEST', fe.message);
-  }
-  return null;
-}
+export { toApiError };
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     const api = toApiError(err);
     if (api !== null) {
       if (api.status >= 500) req.log.warn({ code: api.code }, api.message);
+      const retryAfterSec = (api.details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec;
+      if (api.code === 'RATE_LIMITED' && typeof retryAfterSec === 'number') void reply.header('retry-after', String(retryAfterSec));
       return reply.status(api.status).send(api.toBody());
     }
     req.log.error({ err }, 'unhandled error');

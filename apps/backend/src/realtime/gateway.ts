@@ -18,7 +18,7 @@ import type { PrismaClient } from '../db/types.ts';
 import { createMetrics } from '../metrics.ts';
 import { createRedis } from '../redis.ts';
 import { jwtSecret } from '../runtime.ts';
-import { MarketDirectory } from '../services/markets.ts';
+import { MarketDirectory } from '../markets/directory.ts';
 import { RedisBus } from './bus.ts';
 import { createRealtimeServer, type RealtimeServer } from './server.ts';
 import { databaseSnapshots } from './snapshot.ts';

@@ -8,7 +8,7 @@
  *   order; a failed commit publishes nothing (the engine is rebuilt from the database).
  * - The bus is Redis pub/sub with REDIS_URL, memory otherwise: same code path.
  * - Snapshots come from the engine between batches (committed state); socket trading runs
- *   in-process through services/orders.ts; with Redis, gateways' forwarded commands are
+ *   in-process through orders/commands.ts; with Redis, gateways' forwarded commands are
  *   served here too (trading.ts).
  */
 import type { Server as HttpServer } from 'node:http';
@@ -49,6 +49,7 @@ export async function attachRealtime(ctx: AppContext, httpServer: HttpServer, op
     snapshots: engineSnapshots(ctx.exchange),
     trading,
     bus,
+    limits: ctx.limits,
   });
   const builder = new MessageBuilder((info) => ctx.logger.warn(info, 'realtime: public events of a market are not contiguous'));
   const chain = opts.chain;

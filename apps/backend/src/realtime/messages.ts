@@ -15,10 +15,15 @@
  * `order_updated` (with the fills since the order's previous update) or `order_cancelled`
  * (CANCELLED / EXPIRED); BALANCE -> `balance_updated`; POSITION -> `position_updated`;
  * PAYOUT -> `notification`. LEDGER and COMMAND_REJECTED are not published.
+ *
+ * The payloads themselves are built by the features' DTO mappings (orders/dto.ts,
+ * accounts/dto.ts, markets/dto.ts), the same as REST's.
  */
 import type { EngineEvent, MarketStatus, MarketView } from '@prediction-markets/matching-engine';
-import { CHANNELS, type schemas } from '@prediction-markets/shared';
-import { viewToDto } from '../services/orders.ts';
+import { CHANNELS, mirrorLevel, type schemas } from '@prediction-markets/shared';
+import { orderViewToDto, tradeEventFills, tradeEventToMessage } from '../orders/dto.ts';
+import { balanceMessage, payoutMessage, positionMessage } from '../accounts/dto.ts';
+import { settlementTotals } from '../markets/dto.ts';
 
 export type UserEventName = 'order_placed' | 'order_updated' | 'order_cancelled' | 'balance_updated' | 'position_updated' | 'notification';
 
@@ -44,8 +49,6 @@ interface MarketStats {
   /** Last public sequence number turned into a message (-1: unknown). */
   lastSeq: number;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * Turns each committed batch of engine events into bus messages. Keeps per-market status,
@@ -110,34 +113,10 @@ export class MessageBuilder {
           const s = advance(e.marketId, e.seq);
           s.lastPrice = e.yesPriceCents;
           s.volume += e.qty;
-          out.push({
-            k: 'trade',
-            msg: {
-              marketId: e.marketId,
-              fromSeq: e.seq,
-              seq: e.seq,
-              tsMs: e.tsMs,
-              id: e.tradeId,
-              kind: e.kind,
-              yesPrice: e.yesPriceCents,
-              noPrice: 100 - e.yesPriceCents,
-              quantity: e.qty,
-              takerSide: e.takerSide,
-              takerOutcome: e.takerOutcome,
-            },
-          });
-          const fill = (outcome: 'YES' | 'NO', orderId: number, role: 'MAKER' | 'TAKER'): schemas.FillDto => ({
-            tradeId: e.tradeId,
-            orderId,
-            price: outcome === 'YES' ? e.yesPriceCents : 100 - e.yesPriceCents,
-            yesPrice: e.yesPriceCents,
-            quantity: e.qty,
-            kind: e.kind,
-            role,
-            createdAt: iso(e.tsMs),
-          });
-          addFill(e.makerOrderId, fill(e.makerOutcome, e.makerOrderId, 'MAKER'));
-          addFill(e.takerOrderId, fill(e.takerOutcome, e.takerOrderId, 'TAKER'));
+          out.push({ k: 'trade', msg: tradeEventToMessage(e) });
+          const fills = tradeEventFills(e);
+          addFill(e.makerOrderId, fills.maker);
+          addFill(e.takerOrderId, fills.taker);
           break;
         }
         case 'MARKET_CREATED': {
@@ -161,13 +140,7 @@ export class MessageBuilder {
           const s = advance(e.marketId, e.seq);
           out.push({
             k: 'market',
-            msg: marketMsg(e.marketId, e.seq, e.tsMs, 'SETTLED', s, null, e.outcome, {
-              kind: e.kind,
-              collateral: e.collateralCents,
-              paid: e.paidCents,
-              house: e.houseCents,
-              holders: e.holders,
-            }),
+            msg: marketMsg(e.marketId, e.seq, e.tsMs, 'SETTLED', s, null, e.outcome, settlementTotals(e)),
           });
           break;
         }
@@ -177,7 +150,7 @@ export class MessageBuilder {
             k: 'user',
             userId: o.userId,
             event: 'order_placed',
-            msg: { order: viewToDto(o, e.tsMs, e.tsMs, o.status, null, e.maxCostCents), seq: e.seq, tsMs: e.tsMs } satisfies schemas.OrderPlaced,
+            msg: { order: orderViewToDto(o, e.tsMs, e.tsMs, o.status, null, e.maxCostCents), seq: e.seq, tsMs: e.tsMs } satisfies schemas.OrderPlaced,
           });
           break;
         }
@@ -201,49 +174,13 @@ export class MessageBuilder {
           break;
         }
         case 'BALANCE':
-          out.push({
-            k: 'user',
-            userId: e.userId,
-            event: 'balance_updated',
-            msg: { available: e.availableCents, locked: e.lockedCents, total: e.availableCents + e.lockedCents, tsMs: e.tsMs } satisfies schemas.BalanceUpdated,
-          });
+          out.push({ k: 'user', userId: e.userId, event: 'balance_updated', msg: balanceMessage(e) });
           break;
         case 'POSITION':
-          out.push({
-            k: 'user',
-            userId: e.userId,
-            event: 'position_updated',
-            msg: {
-              marketId: e.marketId,
-              yesShares: e.yesShares,
-              yesLockedShares: e.yesLockedShares,
-              noShares: e.noShares,
-              noLockedShares: e.noLockedShares,
-              yesCost: e.yesCostCents,
-              noCost: e.noCostCents,
-              costBasis: e.yesCostCents + e.noCostCents,
-              realisedPnl: e.realisedPnlCents,
-              seq: e.seq,
-              tsMs: e.tsMs,
-            } satisfies schemas.PositionUpdated,
-          });
+          out.push({ k: 'user', userId: e.userId, event: 'position_updated', msg: positionMessage(e) });
           break;
         case 'PAYOUT':
-          out.push({
-            k: 'user',
-            userId: e.userId,
-            event: 'notification',
-            msg: {
-              kind: e.kind === 'RESOLUTION' ? 'MARKET_RESOLVED' : 'MARKET_VOIDED',
-              marketId: e.marketId,
-              amount: e.amountCents,
-              yesShares: e.yesShares,
-              noShares: e.noShares,
-              costBasis: e.costBasisCents,
-              seq: e.seq,
-              tsMs: e.tsMs,
-            } satisfies schemas.NotificationEvent,
-          });
+          out.push({ k: 'user', userId: e.userId, event: 'notification', msg: payoutMessage(e) });
           break;
         case 'LEDGER':
         case 'COMMAND_REJECTED':
@@ -326,11 +263,7 @@ export function coalesce(queue: readonly BusMessage[]): BusMessage[] {
   return out;
 }
 
-/** The same update in NO prices: YES bid at p = NO ask at 100 - p, YES ask at p = NO bid at 100 - p. */
+/** The same update in NO prices (mirror.ts): YES bid at p = NO ask at 100 - p, YES ask at p = NO bid at 100 - p. */
 export function toNoView(m: schemas.OrderbookUpdate): schemas.OrderbookUpdate {
-  return {
-    ...m,
-    outcome: 'NO',
-    levels: m.levels.map((l) => ({ side: l.side === 'BID' ? 'ASK' : 'BID', price: 100 - l.price, quantity: l.quantity, orders: l.orders })),
-  };
+  return { ...m, outcome: 'NO', levels: m.levels.map(mirrorLevel) };
 }

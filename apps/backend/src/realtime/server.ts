@@ -1,7 +1,10 @@
 /**
  * The Socket.IO server (path /ws) of one instance: authentication, rooms, the message
- * handlers (market subscriptions, heartbeats, sessions, trading), per-user and per-socket
- * rate limits, cancel-on-disconnect, and the fan-out of bus messages to its own sockets.
+ * handlers (market subscriptions, heartbeats, sessions, trading), rate limits,
+ * cancel-on-disconnect, and the fan-out of bus messages to its own sockets. Token extraction,
+ * validation, error shapes and rate limits are the entrance layer REST uses too
+ * (entrance/credentials.ts, errors.ts, limits.ts); trading runs the same order commands
+ * (orders/commands.ts through trading.ts).
  * The protocol is documented in docs/realtime.md; payloads in packages/shared
  * schemas/socket.ts.
  *
@@ -14,26 +17,21 @@ import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { z } from 'zod';
-import {
-  ApiError,
-  ROOMS,
-  schemas,
-  type ApiErrorBody,
-} from '@prediction-markets/shared';
+import { ApiError, ROOMS, schemas, type ApiErrorBody } from '@prediction-markets/shared';
 import type { Env } from '../env.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Redis } from '../redis.ts';
-import { verifyAccessToken, type Role, type TokenConfig } from '../auth/tokens.ts';
-import type { MarketDirectory } from '../services/markets.ts';
-import { consume, createLimiter } from '../services/limiter.ts';
+import type { TokenConfig } from '../auth/tokens.ts';
+import { SessionRevocations } from '../auth/sessions.ts';
+import type { MarketDirectory } from '../markets/directory.ts';
+import { authenticate, presentedAccessToken, type SessionUser } from '../entrance/credentials.ts';
+import { errorBody, parseInput } from '../entrance/errors.ts';
+import { createLimits, spend, tradingKey, type Limits } from '../entrance/limits.ts';
 import type { EventBus } from './bus.ts';
 import { CancelOnDisconnect, type CodSocketData } from './cancel-on-disconnect.ts';
 import { Fanout } from './fanout.ts';
 import type { BookSnapshot, SnapshotSource } from './snapshot.ts';
 import type { TradingApi } from './trading.ts';
-
-/** Name of the HTTP-only access-token cookie (plugins/auth.ts ACCESS_COOKIE). */
-const ACCESS_COOKIE = 'pm_access';
 
 export interface RealtimeDeps {
   env: Env;
@@ -41,19 +39,18 @@ export interface RealtimeDeps {
   metrics: Metrics;
   /** Command connection when REDIS_URL is set: Redis adapter, user rate limits. */
   redis: Redis | null;
+  /** Token verification; its `sessions` (revoked sessions) are created here when absent (a gateway: told of revocations over Redis). */
   tokens: TokenConfig;
   markets: MarketDirectory;
   snapshots: SnapshotSource;
   trading: TradingApi;
   bus: EventBus;
+  /** The runtime's limiters, shared with REST (the writer); created here when absent (a gateway: shared through Redis). */
+  limits?: Limits;
 }
 
-export interface SocketUser {
-  id: string;
-  role: Role;
-  /** When the presented access token expires, epoch ms. */
-  expMs: number;
-}
+/** The caller of a socket (entrance/credentials.ts). */
+export type SocketUser = SessionUser;
 
 export interface SocketData extends CodSocketData {
   user: SocketUser | null;
@@ -61,6 +58,8 @@ export interface SocketData extends CodSocketData {
   views: Map<string, string>;
   /** Stateful messages of one socket run one after another, in arrival order. */
   chain: Promise<unknown>;
+  /** Fires when the access token expires: private events stop until `session:refresh`. */
+  expiryTimer: NodeJS.Timeout | null;
 }
 
 export type RealtimeIo = Server<schemas.ClientToServerEvents, schemas.ServerToClientEvents, Record<string, never>, SocketData>;
@@ -85,41 +84,13 @@ interface Spec<S extends z.ZodType> {
   auth?: 'user' | 'any-user';
   /** Run after the socket's previous stateful messages (subscriptions, trading): per-socket FIFO. */
   serial?: boolean;
+  /** A trading message: spends the user's trading budget, the one REST trading routes spend too. */
+  trading?: boolean;
   run(payload: z.output<S>, socket: RtSocket, user: SocketUser | null): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
-/** The access token of a handshake: `auth.token`, else the pm_access cookie; null when none. Throws TOKEN_INVALID for a non-string token. */
-export function handshakeToken(handshake: { auth: Record<string, unknown>; headers: Record<string, string | string[] | undefined> }): string | null {
-  const t = handshake.auth?.token;
-  if (t !== undefined && t !== null) {
-    if (typeof t !== 'string') throw new ApiError('TOKEN_INVALID', 'auth.token must be a string');
-    if (t.length > 0) return t;
-  }
-  const cookie = handshake.headers.cookie;
-  if (typeof cookie !== 'string') return null;
-  for (const part of cookie.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === ACCESS_COOKIE) {
-      const v = part.slice(i + 1).trim();
-      try {
-        return decodeURIComponent(v) || null;
-      } catch {
-        return v || null;
-      }
-    }
-  }
-  return null;
-}
-
-function authenticate(token: string, cfg: TokenConfig): SocketUser {
-  const c = verifyAccessToken(token, cfg) as ReturnType<typeof verifyAccessToken> & { exp?: number };
-  return { id: c.sub, role: c.role, expMs: typeof c.exp === 'number' ? c.exp * 1000 : Number.MAX_SAFE_INTEGER };
-}
-
-function validationError(err: z.ZodError): ApiError {
-  const details = err.issues.map((i) => ({ path: `/${i.path.map(String).join('/')}`, message: i.message }));
-  return new ApiError('VALIDATION_ERROR', `invalid payload: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
-}
+/** Longest delay setTimeout takes (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Build the snapshot ack of a view from a full snapshot. */
 function snapshotAck(s: BookSnapshot, outcome: 'YES' | 'NO' | undefined): Record<string, unknown> {
@@ -138,7 +109,13 @@ function snapshotAck(s: BookSnapshot, outcome: 'YES' | 'NO' | undefined): Record
 }
 
 export async function createRealtimeServer(httpServer: HttpServer, deps: RealtimeDeps): Promise<RealtimeServer> {
-  const { env, logger, metrics, redis, tokens, markets, snapshots, trading, bus } = deps;
+  const { env, logger, metrics, redis, markets, snapshots, trading, bus } = deps;
+  const limits = deps.limits ?? createLimits(env, redis);
+  // Revoked sessions: the writer's own list, or (a gateway) one told by the writer over Redis.
+  const ownSessions = deps.tokens.sessions === undefined ? new SessionRevocations(deps.tokens.accessTtlSec * 1000, redis, logger) : null;
+  if (ownSessions !== null) await ownSessions.listen();
+  const sessions = deps.tokens.sessions ?? ownSessions!;
+  const tokens: TokenConfig = { ...deps.tokens, sessions };
   const origins = env.CORS_ORIGIN.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
   const io: RealtimeIo = new Server(httpServer, {
     path: schemas.SOCKET_PATH,
@@ -158,21 +135,44 @@ export async function createRealtimeServer(httpServer: HttpServer, deps: Realtim
   const fanout = new Fanout(io as unknown as Server, metrics, env.REALTIME_COALESCE_MS);
   await bus.subscribe(fanout.deliver);
 
-  // Per user (all instances: Redis store when configured) and per socket (local to this process).
-  const userLimiter = createLimiter({ keyPrefix: 'rl:ws:user', points: env.RATE_LIMIT_WS_USER_POINTS, durationSec: env.RATE_LIMIT_WS_USER_WINDOW_SEC }, redis);
-  const socketLimiter = createLimiter({ keyPrefix: 'rl:ws:socket', points: env.RATE_LIMIT_WS_SOCKET_POINTS, durationSec: env.RATE_LIMIT_WS_SOCKET_WINDOW_SEC }, null);
-  const limit = async (socket: RtSocket): Promise<void> => {
-    const s = await consume(socketLimiter, socket.id);
-    if (!s.allowed) throw new ApiError('RATE_LIMITED', `too many messages on this socket; retry in ${s.retryAfterSec} s`, { retryAfterSec: s.retryAfterSec, scope: 'socket' });
+  // Per socket (local), per user across sockets (burst guard), and for trading messages the
+  // user's one trading budget shared with REST (entrance/limits.ts).
+  const limit = async (socket: RtSocket, tradingMessage: boolean): Promise<void> => {
+    await spend(limits.socket, socket.id, 'messages on this socket', 'socket');
     const user = socket.data.user;
     if (user === null) return;
-    const u = await consume(userLimiter, user.id);
-    if (!u.allowed) throw new ApiError('RATE_LIMITED', `too many messages from this user; retry in ${u.retryAfterSec} s`, { retryAfterSec: u.retryAfterSec, scope: 'user' });
+    await spend(limits.socketUser, user.id, 'messages from this user', 'user');
+    if (tradingMessage) await spend(limits.trading, tradingKey(user.id), 'trading per user, REST and socket together', 'user');
   };
+
+  /**
+   * Private events (room u:{userId}) reach a socket only while its access token is valid: it
+   * joins at connection or `session:refresh`, and leaves when the token expires (a timer) or
+   * its session is revoked (the socket is then disconnected).
+   */
+  const grantPrivate = (socket: RtSocket, user: SocketUser): void => {
+    if (socket.data.expiryTimer !== null) clearTimeout(socket.data.expiryTimer);
+    socket.data.expiryTimer = null;
+    void socket.join(ROOMS.user(user.id));
+    const delay = user.expMs - Date.now();
+    if (delay < MAX_TIMER_MS) {
+      const t = setTimeout(() => {
+        socket.data.expiryTimer = null;
+        void socket.leave(ROOMS.user(user.id));
+      }, Math.max(0, delay));
+      t.unref();
+      socket.data.expiryTimer = t;
+    }
+  };
+  const stopRevoked = sessions.onRevoked((r) => {
+    for (const socket of io.of('/').sockets.values() as Iterable<RtSocket>) {
+      if (socket.data.user?.sessionId === r.sessionId) socket.disconnect(true);
+    }
+  });
 
   io.use((socket, next) => {
     try {
-      const token = handshakeToken(socket.handshake as never);
+      const token = presentedAccessToken({ explicit: socket.handshake.auth?.token, cookieHeader: socket.handshake.headers.cookie });
       socket.data.user = token === null ? null : authenticate(token, tokens);
       next();
     } catch (err) {
@@ -262,41 +262,38 @@ export async function createRealtimeServer(httpServer: HttpServer, deps: Realtim
         const current = socket.data.user;
         if (current !== null && current.id !== next.id) throw new ApiError('FORBIDDEN', 'the token belongs to another user; reconnect instead');
         socket.data.user = next;
-        if (current === null) {
-          await socket.join(ROOMS.user(next.id));
-          cod.connected(next.id);
-        }
+        grantPrivate(socket, next);
+        if (current === null) cod.connected(next.id);
         return { expiresAtMs: next.expMs };
       },
     },
-    'order:place': { schema: schemas.OrderPlacePayload, auth: 'user', serial: true, run: (p, _s, u) => trading.place(u!.id, p) },
-    'order:cancel': { schema: schemas.OrderCancelPayload, auth: 'user', serial: true, run: (p, _s, u) => trading.cancel(u!.id, p.orderId) },
-    'order:cancel_all': { schema: schemas.OrderCancelAllPayload, auth: 'user', serial: true, run: (p, _s, u) => trading.cancelAll(u!.id, p?.marketSlug) },
+    'order:place': { schema: schemas.OrderPlacePayload, auth: 'user', serial: true, trading: true, run: (p, _s, u) => trading.place(u!.id, p) },
+    'order:cancel': { schema: schemas.OrderCancelPayload, auth: 'user', serial: true, trading: true, run: (p, _s, u) => trading.cancel(u!.id, p.orderId) },
+    'order:cancel_all': { schema: schemas.OrderCancelAllPayload, auth: 'user', serial: true, trading: true, run: (p, _s, u) => trading.cancelAll(u!.id, p?.marketSlug) },
     'order:amend': {
       schema: schemas.OrderAmendPayload,
       auth: 'user',
       serial: true,
+      trading: true,
       run: (p, _s, u) => trading.amend(u!.id, p.orderId, { price: p.price, quantity: p.quantity }),
     },
-    'order:batch': { schema: schemas.OrderBatchPayload, auth: 'user', serial: true, run: (p, _s, u) => trading.batch(u!.id, p.orders) },
+    'order:batch': { schema: schemas.OrderBatchPayload, auth: 'user', serial: true, trading: true, run: (p, _s, u) => trading.batch(u!.id, p.orders) },
   };
 
-  const errorAck = (err: unknown, event: string): AckErr => {
-    if (err instanceof ApiError) return { ok: false, error: err.toBody().error };
-    logger.error({ err, event }, 'socket handler failed');
-    return { ok: false, error: new ApiError('INTERNAL_ERROR', 'internal error').toBody().error };
-  };
+  const errorAck = (err: unknown, event: string): AckErr => ({
+    ok: false,
+    error: errorBody(err, (e) => logger.error({ err: e, event }, 'socket handler failed')).error,
+  });
 
   const handle = async <S extends z.ZodType>(socket: RtSocket, event: string, spec: Spec<S>, args: unknown[]): Promise<void> => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: Ack | AckErr) => void) : null;
     metrics.websocketMessagesTotal.inc({ direction: 'in', event });
     let reply: Ack | AckErr;
     try {
-      await limit(socket);
+      await limit(socket, spec.trading === true);
       const user = spec.auth === undefined ? socket.data.user : requireUser(socket, spec.auth === 'user');
-      const parsed = spec.schema.safeParse(args[0]);
-      if (!parsed.success) throw validationError(parsed.error);
-      const work = async (): Promise<Record<string, unknown>> => spec.run(parsed.data, socket, user);
+      const payload = parseInput(spec.schema, args[0], 'payload');
+      const work = async (): Promise<Record<string, unknown>> => spec.run(payload, socket, user);
       const result = spec.serial === true ? await serialize(socket, work) : await work();
       reply = { ...result, ok: true };
     } catch (err) {
@@ -314,9 +311,10 @@ export async function createRealtimeServer(httpServer: HttpServer, deps: Realtim
     socket.data.codGraceMs = 0;
     socket.data.codWatchdog = null;
     socket.data.codSilent = false;
+    socket.data.expiryTimer = null;
     const user = socket.data.user;
     if (user !== null) {
-      void socket.join(ROOMS.user(user.id));
+      grantPrivate(socket, user);
       cod.connected(user.id);
     }
     // Any message is a sign of life (cancel-on-disconnect watchdog), known or not.
@@ -328,6 +326,7 @@ export async function createRealtimeServer(httpServer: HttpServer, deps: Realtim
       (socket as unknown as Socket).on(event, (...args: unknown[]) => void handle(socket, event, spec as Spec<z.ZodType>, args));
     }
     socket.on('disconnect', () => {
+      if (socket.data.expiryTimer !== null) clearTimeout(socket.data.expiryTimer);
       metrics.websocketConnections.dec();
       cod.disconnected(socket as never);
     });
@@ -341,6 +340,8 @@ export async function createRealtimeServer(httpServer: HttpServer, deps: Realtim
     fanout,
     close() {
       closed ??= (async () => {
+        stopRevoked();
+        await ownSessions?.close();
         cod.close();
         fanout.close();
         await bus.close();

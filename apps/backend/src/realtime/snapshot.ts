@@ -10,8 +10,11 @@
  *   and `seq` always belong together.
  */
 import type { MarketStatus, Outcome } from '@prediction-markets/matching-engine';
+import { mirrorLadder } from '@prediction-markets/shared';
 import type { Exchange } from '../exchange/exchange.ts';
 import type { PrismaClient } from '../db/types.ts';
+import { storedBook, type StoredLevel } from '../markets/queries.ts';
+import { ladderDto } from '../orders/dto.ts';
 
 export interface SnapshotLevel {
   price: number;
@@ -54,65 +57,23 @@ export function engineSnapshots(exchange: Exchange): SnapshotSource {
         const yes = e.getLadder(marketId, 'YES', FULL_DEPTH);
         const no = e.getLadder(marketId, 'NO', FULL_DEPTH);
         if (m === undefined || yes === undefined || no === undefined) return null;
-        const ladder = (l: typeof yes): SnapshotLadder => ({
-          bids: l.bids.map((x) => ({ price: x.priceCents, quantity: x.qty, orders: x.orderCount })),
-          asks: l.asks.map((x) => ({ price: x.priceCents, quantity: x.qty, orders: x.orderCount })),
-        });
-        return { marketId, seq: m.seq, status: m.status, outcome: m.outcome, lastPrice: m.lastYesPriceCents, volume: m.volumeShares, yes: ladder(yes), no: ladder(no) };
+        return { marketId, seq: m.seq, status: m.status, outcome: m.outcome, lastPrice: m.lastYesPriceCents, volume: m.volumeShares, yes: ladderDto(yes), no: ladderDto(no) };
       }),
   };
 }
 
-interface SnapshotRow {
-  seq: bigint;
-  status: string;
-  outcome: string | null;
-  last_price: number | null;
-  volume: bigint;
-  levels: { side: 'BID' | 'ASK'; p: number; q: number; n: number }[];
-}
-
-/** One statement: market row + resting orders aggregated per YES-book level. */
-const SNAPSHOT_SQL = `
-SELECT m.seq, m.status::text AS status, m.outcome::text AS outcome, m.last_yes_price_cents AS last_price, m.volume_shares AS volume,
-  COALESCE((
-    SELECT json_agg(json_build_object('side', l.side, 'p', l.p, 'q', l.q, 'n', l.n))
-    FROM (
-      SELECT CASE WHEN (o.side::text = 'BUY') = (o.outcome::text = 'YES') THEN 'BID' ELSE 'ASK' END AS side,
-             CASE WHEN o.outcome::text = 'YES' THEN o.price_cents ELSE 100 - o.price_cents END AS p,
-             sum(o.remaining_qty)::int AS q,
-             count(*)::int AS n
-      FROM orders o
-      WHERE o.market_id = m.id AND o.status IN ('OPEN', 'PARTIALLY_FILLED') AND o.price_cents IS NOT NULL
-      GROUP BY 1, 2
-    ) l
-  ), '[]'::json) AS levels
-FROM markets m
-WHERE m.id = $1::uuid`;
-
+/** Snapshots read from the database (markets/queries.ts `storedBook`: one consistent statement); the NO ladder mirrored from the YES one. */
 export function databaseSnapshots(prisma: PrismaClient): SnapshotSource {
   return {
     async snapshot(marketId) {
-      const rows = await prisma.$queryRawUnsafe<SnapshotRow[]>(SNAPSHOT_SQL, marketId);
-      const r = rows[0];
-      if (r === undefined) return null;
-      const yesBids: SnapshotLevel[] = [];
-      const yesAsks: SnapshotLevel[] = [];
-      for (const l of r.levels) (l.side === 'BID' ? yesBids : yesAsks).push({ price: l.p, quantity: l.q, orders: l.n });
-      yesBids.sort((a, b) => b.price - a.price);
-      yesAsks.sort((a, b) => a.price - b.price);
-      const flip = (l: SnapshotLevel): SnapshotLevel => ({ ...l, price: 100 - l.price });
-      return {
-        marketId,
-        seq: Number(r.seq),
-        status: r.status as MarketStatus,
-        outcome: r.outcome as Outcome | null,
-        lastPrice: r.last_price,
-        volume: Number(r.volume),
-        yes: { bids: yesBids, asks: yesAsks },
-        // NO bid at q = YES ask at 100 - q (best NO bid = best YES ask), NO ask at q = YES bid at 100 - q.
-        no: { bids: yesAsks.map(flip), asks: yesBids.map(flip) },
+      const book = await storedBook(prisma, marketId);
+      if (book === null) return null;
+      const level = (l: StoredLevel): SnapshotLevel => ({ price: l.price, quantity: l.quantity, orders: l.orders });
+      const yes: SnapshotLadder = {
+        bids: book.levels.filter((l) => l.side === 'BID').map(level).sort((a, b) => b.price - a.price),
+        asks: book.levels.filter((l) => l.side === 'ASK').map(level).sort((a, b) => a.price - b.price),
       };
+      return { marketId, seq: book.seq, status: book.status, outcome: book.outcome, lastPrice: book.lastPrice, volume: book.volume, yes, no: mirrorLadder(yes) };
     },
   };
 }

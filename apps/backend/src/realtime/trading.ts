@@ -1,5 +1,5 @@
 /**
- * The socket trading API's backend: the same order operations as REST (services/orders.ts),
+ * The socket trading API's backend: the same order commands as REST (orders/commands.ts),
  * either in-process (the writer) or forwarded to the writer over Redis (a gateway).
  *
  * Forwarding protocol (Redis pub/sub, JSON):
@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError, API_ERRORS, type ApiErrorCode, type schemas } from '@prediction-markets/shared';
 import type { Redis } from '../redis.ts';
-import { amendOrder, cancelAllOrders, cancelOrder, placeBatch, placeOrderBySlug, type OrderDeps } from '../services/orders.ts';
+import { amendOrder, cancelAllOrders, cancelOrder, placeBatch, placeOrderBySlug, type OrderDeps } from '../orders/commands.ts';
 
 /** The order operations, by user. Each resolves with the REST result shape or throws ApiError (REST's codes). */
 export interface TradingApi {
@@ -24,7 +24,7 @@ export interface TradingApi {
   batch(userId: string, orders: schemas.OrderPlacePayload[]): Promise<schemas.BatchOrdersResponse>;
 }
 
-/** In-process: straight into the writer's services. */
+/** In-process: straight into the writer's order commands. */
 export function localTrading(d: OrderDeps): TradingApi {
   return {
     place: (userId, p) => placeOrderBySlug(d, userId, p),

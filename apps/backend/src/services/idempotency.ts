@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '@prediction-markets/shared';
 import type { PrismaClient } from '../db/types.ts';
-import { canonicalJson } from './audit.ts';
+import { canonicalJson } from '../admin/audit.ts';
 
 /** An HTTP response to store and replay: status code and JSON body. */
 export interface StoredResponse {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, PlainText, Uuid } from './common.ts';
+import { LineText, PageQuery, PlainText, Uuid } from './common.ts';
 
 /** POST /api/admin/grant: give points (in cents) to a user. */
 export const GrantBody = z.strictObject({
@@ -18,9 +18,9 @@ export type ReconcileReport = z.infer<typeof ReconcileReport>;
 /** GET /api/admin/audit: newest first, optionally only one action or one target. */
 export const AuditQuery = PageQuery.extend({
   /** e.g. MARKET_CREATED, MARKET_STATUS_CHANGED, MARKET_RESOLVED, MARKET_CANCELLED, POINTS_GRANTED. */
-  action: z.string().min(1).max(64).optional(),
+  action: LineText.min(1).max(64).optional(),
   /** A market id or user id. */
-  targetId: z.string().min(1).max(64).optional(),
+  targetId: LineText.min(1).max(64).optional(),
 });
 
 /** One entry of the hash-chained audit log: hash = sha256(prevHash + canonical JSON of the entry). */
@@ -46,3 +46,6 @@ export const AuditVerifyResponse = z.object({
   /** The first entry whose prevHash or hash does not verify, or null when the chain is intact. */
   firstBroken: z.object({ id: z.int(), reason: z.string() }).nullable(),
 });
+export type AuditListResponse = z.infer<typeof AuditListResponse>;
+export type AuditVerifyResponse = z.infer<typeof AuditVerifyResponse>;
+export type AuditQuery = z.infer<typeof AuditQuery>;

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { LIMITS } from '../constants.ts';
-import { Role, Uuid } from './common.ts';
+import { LineText, PlainText, Role, Uuid } from './common.ts';
 
 export const Email = z.email().max(LIMITS.emailMaxLength).transform((e) => e.toLowerCase());
-export const Password = z.string().min(LIMITS.passwordMinLength).max(LIMITS.passwordMaxLength);
+export const Password = PlainText.min(LIMITS.passwordMinLength).max(LIMITS.passwordMaxLength);
 
 /** POST /api/auth/register */
 export const RegisterBody = z.object({ email: Email, password: Password });
 /** POST /api/auth/login */
-export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(LIMITS.passwordMaxLength) });
+export const LoginBody = z.object({ email: Email, password: PlainText.min(1).max(LIMITS.passwordMaxLength) });
+/** POST /api/auth/refresh and /logout: the refresh token in the body (or, from browsers, its cookie). nullish: a POST without a body. */
+export const RefreshBody = z.object({ refreshToken: LineText.max(4096).optional() }).nullish();
 
 export const UserDto = z.object({ id: Uuid, email: z.string(), role: Role, createdAt: z.string() });
 export type UserDto = z.infer<typeof UserDto>;

@@ -11,6 +11,11 @@ export const TradeKind = z.enum(['TRANSFER', 'MINT', 'MERGE']);
 export const MarketStatus = z.enum(['DRAFT', 'OPEN', 'HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED']);
 export const OrderStatus = z.enum(['OPEN', 'PARTIALLY_FILLED', 'FILLED', 'CANCELLED', 'EXPIRED']);
 export const Role = z.enum(['USER', 'ADMIN']);
+/**
+ * The final status a settlement leaves a market in, the canonical name of a settlement:
+ * RESOLVED (paid out to the winning outcome) or CANCELLED (voided: holders refunded).
+ */
+export const SettledStatus = z.enum(['RESOLVED', 'CANCELLED']);
 
 /** Integer cents of a 100-cent payout. */
 export const PriceCents = z.int().min(1).max(99);
@@ -18,16 +23,32 @@ export const PriceCents = z.int().min(1).max(99);
 export const Quantity = z.int().min(1).max(1_000_000_000);
 /** Integer cents (non-negative). */
 export const Cents = z.int().min(0);
+/** Control characters no text input may contain: C0 except tab, line feed and carriage return; DEL; C1. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/** An unpaired UTF-16 surrogate. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * Free text that PostgreSQL stores unchanged (text and jsonb columns): no NUL character
- * (PostgreSQL rejects it, which would fail a whole write batch) and no unpaired UTF-16
- * surrogate (it would be stored as U+FFFD, silently changing the text, e.g. an audit payload).
+ * THE checked text schema: every text input of the API (bodies, query strings, socket
+ * payloads) is this or a narrower pattern (Slug, Uuid, Email, ...). Text PostgreSQL stores and
+ * compares unchanged: no NUL (PostgreSQL rejects it in text and jsonb, which answered 500 for a
+ * query filter and would fail a whole write batch for a body), no other control character
+ * except tab and line breaks, and no unpaired UTF-16 surrogate (stored as U+FFFD, silently
+ * changing the text). Invalid text is 400 VALIDATION_ERROR.
  */
-export const PlainText = z
-  .string()
-  .refine((s) => !s.includes('\u0000') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s), {
-    message: 'must not contain NUL characters or unpaired surrogates',
-  });
+export const PlainText = z.string().refine((s) => !CONTROL_CHARS.test(s) && !LONE_SURROGATE.test(s), {
+  message: 'must not contain NUL or other control characters, or unpaired surrogates',
+});
+/** Checked text on one line (query-string filters, tokens): PlainText without tab or line breaks either. */
+export const LineText = PlainText.refine((s) => !/[\t\n\r]/.test(s), { message: 'must be one line' });
+/**
+ * Times, one format across REST and sockets: an instant named `...At` (createdAt, expiresAt,
+ * resolvedAt, ...) is an ISO 8601 string in UTC with milliseconds, e.g.
+ * 2026-11-21T12:00:00.000Z (inputs may carry any offset); a name ending in `Ms` (tsMs,
+ * expiresAtMs, graceMs) is integer milliseconds: epoch milliseconds for instants, a duration
+ * otherwise. Socket messages carry `tsMs` for ordering; where a payload has both, they name the
+ * same instant. `timestamp` of ping/pong is epoch milliseconds (kept for existing clients).
+ */
 /** ISO 8601 timestamp with offset, e.g. 2026-11-21T12:00:00.000Z. */
 export const IsoDateTime = z.iso.datetime({ offset: true });
 

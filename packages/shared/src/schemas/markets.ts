@@ -1,8 +1,20 @@
 import { z } from 'zod';
 import { LIMITS, TICK_SIZES } from '../constants.ts';
-import { Cents, IsoDateTime, MarketStatus, Outcome, PageQuery, PlainText, PriceCents, Uuid } from './common.ts';
+import { Cents, IsoDateTime, MarketStatus, Outcome, PageQuery, PlainText, PriceCents, SettledStatus, Uuid } from './common.ts';
 
 export const Slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, 'lowercase letters, digits and dashes, 3..64 characters');
+
+/**
+ * Words no new market may take as its slug: the fixed path segments that sit where a slug
+ * sits in a route (e.g. POST /api/orders/batch next to POST /api/orders/:marketSlug, GET
+ * /api/orders/user/orders next to GET /api/orders/:marketSlug/...), plus a few kept for routes
+ * to come. A test (apps/backend/test/api-routes.test.ts) enumerates the app's routes and checks
+ * that every fixed segment beside a slug parameter is listed here.
+ */
+export const RESERVED_SLUGS = ['batch', 'user', 'users', 'me', 'new', 'all', 'orders', 'trades', 'orderbook', 'markets', 'admin', 'auth', 'api', 'leaderboard', 'history', 'house', 'search', 'stats'] as const;
+
+/** The slug of a new market: a Slug that is not reserved. */
+export const NewSlug = Slug.refine((s) => !(RESERVED_SLUGS as readonly string[]).includes(s), { message: 'this word is reserved for the API\'s routes' });
 
 /**
  * POST /api/markets (admin). The service also checks that `closesAt` is in the future
@@ -10,7 +22,7 @@ export const Slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, 'l
  * slug is free (SLUG_TAKEN, 409).
  */
 export const CreateMarketBody = z.object({
-  slug: Slug,
+  slug: NewSlug,
   question: PlainText.trim().min(1).max(LIMITS.questionMaxLength),
   description: PlainText.max(LIMITS.descriptionMaxLength).default(''),
   /** When trading stops: the market closes automatically at this instant. */
@@ -88,12 +100,24 @@ export const MarketListResponse = z.object({ markets: z.array(MarketDto), total:
 export const ResolutionDto = z.object({
   marketId: Uuid,
   slug: z.string(),
-  /** RESOLUTION: each winning share paid 100 cents. VOID_REFUND: cancelled, holders refunded at cost (pro rata when cost exceeds collateral). */
+  /**
+   * The canonical name of the settlement: the market's final status. RESOLVED: each winning
+   * share paid 100 cents. CANCELLED (void): holders refunded at cost (pro rata when cost
+   * exceeds collateral).
+   */
+  status: SettledStatus,
+  /** Legacy name of `status` (RESOLUTION = RESOLVED, VOID_REFUND = CANCELLED), kept for existing clients. */
   kind: z.enum(['RESOLUTION', 'VOID_REFUND']),
   /** The winning outcome; null for a void. */
   outcome: Outcome.nullable(),
   /** The admin or designated resolver who resolved or cancelled it. */
   resolverId: Uuid.nullable(),
+  /**
+   * Whether the resolver held shares or resting orders in the market when resolving it: always
+   * false for a resolution (one by a resolver with a stake is refused with
+   * RESOLVER_HOLDS_POSITION); null when not recorded (a void, or a record from before the check).
+   */
+  resolverHeldPosition: z.boolean().nullable(),
   /** Cents in the market's pool at settlement (100 x pairs outstanding). */
   collateralCents: Cents,
   /** Cents paid to holders. */
@@ -105,3 +129,4 @@ export const ResolutionDto = z.object({
   resolvedAt: z.string(),
 });
 export type ResolutionDto = z.infer<typeof ResolutionDto>;
+export type MarketListResponse = z.infer<typeof MarketListResponse>;

@@ -5,7 +5,8 @@
  * resync, buffering) is apps/backend/docs/realtime.md.
  *
  * Units as everywhere: prices integer cents 1..99 (of the outcome named), quantities integer
- * shares, money integer cents, times epoch milliseconds (`tsMs`).
+ * shares, money integer cents; times as everywhere (common.ts, "Times"): `...At` ISO 8601 UTC
+ * strings, `...Ms` epoch milliseconds (`tsMs`).
  *
  * Sequence numbers: every public message of a market (`orderbook_update`, `trade_executed`,
  * `market_updated`) covers the contiguous range `fromSeq..seq` of the market's sequence
@@ -13,7 +14,7 @@
  * messages are contiguous and cover every public event of the market exactly once.
  */
 import { z } from 'zod';
-import { MarketStatus, OrderStatus, Outcome, PriceCents, Side, TradeKind, Uuid } from './common.ts';
+import { LineText, MarketStatus, OrderStatus, Outcome, PriceCents, SettledStatus, Side, TradeKind, Uuid } from './common.ts';
 import { Slug } from './markets.ts';
 import {
   BatchOrderItem,
@@ -76,7 +77,7 @@ export const CancelOnDisconnectPayload = z.strictObject({ graceMs: z.int().min(0
 export type CancelOnDisconnectPayload = z.infer<typeof CancelOnDisconnectPayload>;
 
 /** `session:refresh`: present a fresh access token of the SAME user before the current one expires. */
-export const SessionRefreshPayload = z.strictObject({ token: z.string().min(1).max(4096) });
+export const SessionRefreshPayload = z.strictObject({ token: LineText.min(1).max(4096) });
 export type SessionRefreshPayload = z.infer<typeof SessionRefreshPayload>;
 
 /** `order:place`: the REST body of POST /api/orders/:marketSlug plus `marketSlug` (= one item of order:batch). */
@@ -228,9 +229,23 @@ export const MarketUpdated = z.object({
   outcome: Outcome.nullable(),
   lastPrice: PriceCents.nullable(),
   volume: z.int().min(0),
-  /** Totals of a settlement (reason SETTLED), cents. */
+  /**
+   * Totals of a settlement (reason SETTLED), the same fields as REST's ResolutionDto: `status`,
+   * `collateralCents`, `paidCents`, `houseCents`, `holders` (canonical). `kind`, `collateral`,
+   * `paid` and `house` are their legacy names, still sent for existing clients.
+   */
   settlement: z
-    .object({ kind: z.enum(['RESOLUTION', 'VOID_REFUND']), collateral: z.int(), paid: z.int(), house: z.int(), holders: z.int() })
+    .object({
+      status: SettledStatus,
+      collateralCents: z.int(),
+      paidCents: z.int(),
+      houseCents: z.int(),
+      holders: z.int(),
+      kind: z.enum(['RESOLUTION', 'VOID_REFUND']),
+      collateral: z.int(),
+      paid: z.int(),
+      house: z.int(),
+    })
     .nullable(),
 });
 export type MarketUpdated = z.infer<typeof MarketUpdated>;
@@ -285,6 +300,9 @@ export type PositionUpdated = z.infer<typeof PositionUpdated>;
 
 /** `notification`: a settlement paid the user (RESOLUTION: 100 cents per winning share; VOID: the void rule). */
 export const NotificationEvent = z.object({
+  /** The final status the settlement left the market in (canonical; CANCELLED = voided). */
+  marketStatus: SettledStatus,
+  /** Legacy name: MARKET_RESOLVED (= RESOLVED) or MARKET_VOIDED (= CANCELLED). */
   kind: z.enum(['MARKET_RESOLVED', 'MARKET_VOIDED']),
   marketId: Uuid,
   /** Cents credited. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, Uuid } from './common.ts';
+import { PageQuery, SettledStatus, Uuid } from './common.ts';
 
 /** GET /api/user/balance, in cents. total = available + locked. */
 export const BalanceDto = z.object({ available: z.int(), locked: z.int(), total: z.int() });
@@ -52,10 +52,19 @@ export const LedgerResponse = z.object({ entries: z.array(LedgerEntryDto), nextB
 
 export const NotificationDto = z.object({
   id: z.int(),
+  /** MARKET_RESOLVED or MARKET_VOIDED (a settlement paid the user). */
   kind: z.string(),
+  /** For a settlement notification, the market's final status (canonical; CANCELLED = voided), else null. */
+  marketStatus: SettledStatus.nullable(),
   marketId: z.string().nullable(),
   payload: z.unknown(),
   createdAt: z.string(),
   readAt: z.string().nullable(),
 });
 export const NotificationsResponse = z.object({ notifications: z.array(NotificationDto), nextBefore: z.int().nullable() });
+export type LedgerEntryDto = z.infer<typeof LedgerEntryDto>;
+export type LedgerResponse = z.infer<typeof LedgerResponse>;
+export type NotificationDto = z.infer<typeof NotificationDto>;
+export type NotificationsResponse = z.infer<typeof NotificationsResponse>;
+export type PositionsResponse = z.infer<typeof PositionsResponse>;
+export type PortfolioPositionDto = z.infer<typeof PortfolioPositionDto>;

@@ -1,13 +1,17 @@
 /**
  * Demo data for the zero-setup start: a few open markets, two demo traders and a demo
- * market maker with resting orders. Seeded once (skipped when any market exists).
+ * market maker with resting orders. Seeded once (skipped when any market exists). Its writer
+ * job is the seed's own command (a market with its opening ladder in one step).
  */
 import { randomUUID } from 'node:crypto';
 import type { CommandResult, PlaceOrderCommand } from '@prediction-markets/matching-engine';
 import type { AppContext } from '../context.ts';
-import { hashPassword } from '../auth/password.ts';
-import { ensureStartingGrant } from './users.ts';
-import { appendAudit } from './audit.ts';
+import { anyMarket } from '../markets/queries.ts';
+import { mirrorPrice } from '@prediction-markets/shared';
+import { ensureStartingGrant } from '../accounts/commands.ts';
+import { createUser } from '../auth/commands.ts';
+import { userByEmail } from '../auth/queries.ts';
+import { AUDIT_ACTIONS, appendAudit } from '../admin/audit.ts';
 
 export interface DemoCredentials {
   users: { email: string; password: string }[];
@@ -28,10 +32,9 @@ const DEMO_MARKETS = [
 ];
 
 async function ensureUser(ctx: AppContext, email: string, password: string): Promise<string> {
-  const existing = await ctx.prisma.user.findUnique({ where: { email } });
+  const existing = await userByEmail(ctx.prisma, email);
   if (existing !== null) return existing.id;
-  const id = randomUUID();
-  await ctx.prisma.user.create({ data: { id, email, passwordHash: await hashPassword(password) } });
+  const { id } = await createUser(ctx, email, password);
   await ensureStartingGrant(ctx, id);
   return id;
 }
@@ -39,12 +42,12 @@ async function ensureUser(ctx: AppContext, email: string, password: string): Pro
 export async function seedDemo(ctx: AppContext): Promise<DemoCredentials> {
   const ids: string[] = [];
   for (const u of DEMO_USERS) ids.push(await ensureUser(ctx, u.email, u.password));
-  if ((await ctx.prisma.market.count()) > 0) return { users: DEMO_USERS, seededNow: false };
+  if (await anyMarket(ctx.prisma)) return { users: DEMO_USERS, seededNow: false };
   const makerId = ids[2]!;
   for (const m of DEMO_MARKETS) {
     const id = randomUUID();
     const closesAt = new Date(Date.now() + m.days * DAY_MS);
-    await ctx.exchange.submit<CommandResult[]>({
+    await ctx.exchange.submit<{ out: CommandResult[]; now: number }>({
       kind: 'seed',
       run: (e, now) => {
         const out: CommandResult[] = [
@@ -57,15 +60,15 @@ export async function seedDemo(ctx: AppContext): Promise<DemoCredentials> {
             type: 'PLACE', tsMs: now, userId: makerId, marketId: id, orderType: 'LIMIT', qty: 50 * k,
           };
           out.push(e.execute({ ...base, side: 'BUY', outcome: 'YES', priceCents: m.fair - k }));
-          out.push(e.execute({ ...base, side: 'BUY', outcome: 'NO', priceCents: 100 - (m.fair + k) }));
+          out.push(e.execute({ ...base, side: 'BUY', outcome: 'NO', priceCents: mirrorPrice(m.fair + k) }));
         }
-        return out;
+        return { out, now };
       },
       persistBefore: async (tx) => {
         await tx.market.create({ data: { id, slug: m.slug, question: m.question, description: 'Demo market.', closesAt } });
       },
-      persist: async (tx) => {
-        await appendAudit(tx, { actorId: null, action: 'MARKET_CREATED', targetType: 'market', targetId: id, payload: { slug: m.slug, seed: true } });
+      persist: async (tx, { now }) => {
+        await appendAudit(tx, { actorId: null, action: AUDIT_ACTIONS.created, targetType: 'market', targetId: id, payload: { slug: m.slug, seed: true } }, new Date(now));
       },
     });
     ctx.markets.remember(m.slug, id);

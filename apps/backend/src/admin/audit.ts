@@ -2,12 +2,25 @@
  * The append-only, hash-chained audit log of admin actions. Each entry stores the hash of
  * the previous entry; its own hash is SHA-256 over the previous hash and the entry's
  * canonical JSON. Entries are appended only inside the writer's batch transactions, so the
- * chain is strictly ordered. `verifyAuditChain` recomputes every link.
+ * chain is strictly ordered, and stamped with the writer's clock (the `now` of the job that
+ * appends them). `verifyAuditChain` (admin/queries.ts) recomputes every link.
  */
 import { createHash } from 'node:crypto';
-import type { PrismaClient, TxClient } from '../db/types.ts';
+import type { TxClient } from '../db/types.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The audit actions. A voided market is MARKET_CANCELLED: CANCELLED is the one name of a void
+ * (its status; markets/dto.ts, "Vocabulary").
+ */
+export const AUDIT_ACTIONS = {
+  created: 'MARKET_CREATED',
+  statusChanged: 'MARKET_STATUS_CHANGED',
+  resolved: 'MARKET_RESOLVED',
+  cancelled: 'MARKET_CANCELLED',
+  granted: 'POINTS_GRANTED',
+} as const;
 
 export interface AuditEntryInput {
   actorId: string | null;
@@ -41,8 +54,8 @@ export function auditHash(prevHash: string, e: AuditEntryInput & { createdAt: Da
   return createHash('sha256').update(prevHash).update(body).digest('hex');
 }
 
-/** Append one entry (inside a writer transaction). */
-export async function appendAudit(tx: TxClient, entry: AuditEntryInput, at = new Date()): Promise<void> {
+/** Append one entry (inside a writer transaction) at `at`: the writer's clock of the job that appends it. */
+export async function appendAudit(tx: TxClient, entry: AuditEntryInput, at: Date): Promise<void> {
   const last = await tx.auditLog.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
   const prevHash = last?.hash ?? GENESIS_HASH;
   const createdAt = new Date(at.getTime());
@@ -58,42 +71,4 @@ export async function appendAudit(tx: TxClient, entry: AuditEntryInput, at = new
       createdAt,
     },
   });
-}
-
-export interface AuditVerification {
-  ok: boolean;
-  entries: number;
-  /** The first entry whose link or hash does not verify. */
-  firstBroken: { id: number; reason: string } | null;
-}
-
-/** Recompute the whole chain in id order. */
-export async function verifyAuditChain(prisma: PrismaClient): Promise<AuditVerification> {
-  let prevHash = GENESIS_HASH;
-  let entries = 0;
-  let cursor: bigint | undefined;
-  for (;;) {
-    const rows = await prisma.auditLog.findMany({
-      orderBy: { id: 'asc' },
-      take: 1000,
-      ...(cursor === undefined ? {} : { cursor: { id: cursor }, skip: 1 }),
-    });
-    if (rows.length === 0) break;
-    for (const r of rows) {
-      entries++;
-      if (r.prevHash !== prevHash) return { ok: false, entries, firstBroken: { id: Number(r.id), reason: 'prevHash does not match the previous entry' } };
-      const expected = auditHash(prevHash, {
-        actorId: r.actorId,
-        action: r.action,
-        targetType: r.targetType,
-        targetId: r.targetId,
-        payload: r.payload as Record<string, unknown>,
-        createdAt: r.createdAt,
-      });
-      if (expected !== r.hash) return { ok: false, entries, firstBroken: { id: Number(r.id), reason: 'hash does not match the entry' } };
-      prevHash = r.hash;
-    }
-    cursor = rows[rows.length - 1]!.id;
-  }
-  return { ok: true, entries, firstBroken: null };
 }

@@ -1,11 +1,13 @@
-/** /api/orders: place, cancel, cancel-all, amend, batch, order book, trades, the caller's orders. */
+/** /api/orders: place, cancel, cancel-all, amend, batch, order book, trades, the caller's orders. Thin: schema, call, answer. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ApiError, schemas } from '@prediction-markets/shared';
+import { schemas } from '@prediction-markets/shared';
 import type { AppContext } from '../context.ts';
 import { requireUser, userOf } from '../plugins/auth.ts';
-import { amendOrder, cancelAllOrders, cancelOrder, orderRowToDto, placeBatch, placeOrderBySlug } from '../services/orders.ts';
+import { amendOrder, cancelAllOrders, cancelOrder, placeBatch, placeOrderBySlug } from './commands.ts';
+import { marketTrades, orderbook, userOrders } from './queries.ts';
 
 const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody, 404: schemas.ErrorBody, 409: schemas.ErrorBody, 422: schemas.ErrorBody, 503: schemas.ErrorBody };
+const tradingErrors = { ...errors, 403: schemas.ErrorBody };
 
 export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/batch', {
@@ -24,10 +26,11 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
     schema: {
       tags: ['orders'],
       summary: 'Place an order; answers with the order and its fills once durable',
+      description: "A market's designated resolver may not trade in it: 403 RESOLVER_CANNOT_TRADE.",
       security: [{ bearer: [] }],
       params: schemas.MarketSlugParams,
       body: schemas.PlaceOrderBody,
-      response: { 200: schemas.PlaceOrderResponse, 201: schemas.PlaceOrderResponse, ...errors },
+      response: { 200: schemas.PlaceOrderResponse, 201: schemas.PlaceOrderResponse, ...tradingErrors },
     },
   }, async (req, reply) => {
     const res = await placeOrderBySlug(ctx, userOf(req).id, { ...req.body, marketSlug: req.params.marketSlug });
@@ -52,7 +55,7 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       security: [{ bearer: [] }],
       params: schemas.OrderIdParams,
       body: schemas.AmendOrderBody,
-      response: { 200: schemas.PlaceOrderResponse, ...errors },
+      response: { 200: schemas.PlaceOrderResponse, ...tradingErrors },
     },
   }, async (req) => amendOrder(ctx, userOf(req).id, req.params.orderId, req.body));
 
@@ -64,62 +67,17 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       querystring: schemas.OrderbookQuery,
       response: { 200: schemas.OrderbookResponse, 400: schemas.ErrorBody, 404: schemas.ErrorBody },
     },
-  }, async (req) => {
-    const row = await ctx.markets.bySlug(req.params.marketSlug);
-    const depth = req.query.depth;
-    const book = await ctx.exchange.read((e) => ({ yes: e.getLadder(row.id, 'YES', depth), no: e.getLadder(row.id, 'NO', depth) }));
-    if (book.yes === undefined || book.no === undefined) throw new ApiError('UNKNOWN_MARKET', `no market ${row.slug}`);
-    const ladder = (l: NonNullable<typeof book.yes>) => ({
-      bids: l.bids.map((x) => ({ price: x.priceCents, quantity: x.qty, orders: x.orderCount })),
-      asks: l.asks.map((x) => ({ price: x.priceCents, quantity: x.qty, orders: x.orderCount })),
-    });
-    return { marketId: row.id, slug: row.slug, seq: book.yes.seq, depth, yes: ladder(book.yes), no: ladder(book.no) };
-  });
+  }, async (req) => orderbook(ctx.exchange, await ctx.markets.bySlug(req.params.marketSlug), req.query.depth));
 
   app.get('/:marketSlug/trades', {
     schema: { tags: ['orders'], summary: 'Trades of a market, newest first (cursor: before=<trade id>)', params: schemas.MarketSlugParams, querystring: schemas.TradesQuery, response: { 200: schemas.TradesResponse, 400: schemas.ErrorBody, 404: schemas.ErrorBody } },
-  }, async (req) => {
-    const marketId = await ctx.markets.idOf(req.params.marketSlug);
-    const { limit, before } = req.query;
-    const rows = await ctx.prisma.trade.findMany({
-      where: { marketId, ...(before === undefined ? {} : { id: { lt: BigInt(before) } }) },
-      orderBy: { id: 'desc' },
-      take: limit,
-    });
-    return {
-      trades: rows.map((t) => ({
-        id: Number(t.id),
-        marketId: t.marketId,
-        seq: Number(t.seq),
-        kind: t.kind,
-        yesPrice: t.yesPriceCents,
-        noPrice: 100 - t.yesPriceCents,
-        quantity: t.qty,
-        takerSide: t.takerSide,
-        takerOutcome: t.takerOutcome,
-        createdAt: t.createdAt.toISOString(),
-      })),
-      nextBefore: rows.length === limit ? Number(rows[rows.length - 1]!.id) : null,
-    };
-  });
+  }, async (req) => marketTrades(ctx.prisma, await ctx.markets.idOf(req.params.marketSlug), req.query));
 
   app.get('/user/orders', {
     onRequest: requireUser,
     schema: { tags: ['orders'], summary: "The caller's orders, newest first, by status and market", security: [{ bearer: [] }], querystring: schemas.UserOrdersQuery, response: { 200: schemas.UserOrdersResponse, ...errors } },
   }, async (req) => {
-    const user = userOf(req);
-    const { limit, before, status, market } = req.query;
-    const marketId = market === undefined ? undefined : await ctx.markets.idOf(market);
-    const rows = await ctx.prisma.order.findMany({
-      where: {
-        userId: user.id,
-        ...(status === undefined ? {} : { status }),
-        ...(marketId === undefined ? {} : { marketId }),
-        ...(before === undefined ? {} : { id: { lt: BigInt(before) } }),
-      },
-      orderBy: { id: 'desc' },
-      take: limit,
-    });
-    return { orders: rows.map(orderRowToDto), nextBefore: rows.length === limit ? Number(rows[rows.length - 1]!.id) : null };
+    const { market, ...filter } = req.query;
+    return userOrders(ctx.prisma, userOf(req).id, { ...filter, marketId: market === undefined ? undefined : await ctx.markets.idOf(market) });
   });
 };

@@ -1,10 +1,11 @@
 /**
- * Market metadata (slug, question, ...) lives in PostgreSQL; live figures (book, sequence
- * number, last price) in the engine. This directory caches the immutable slug <-> id mapping
- * and joins the two into MarketDto.
+ * Market metadata (slug, question, resolver, ...) lives in PostgreSQL; live figures (book,
+ * sequence number, last price) in the engine. The directory caches what never changes after
+ * creation: the slug <-> id mapping and each market's designated resolver. The resolver map is
+ * read INSIDE writer jobs (orders/commands.ts: a market's resolver may not trade in it), so it
+ * is complete on the writer: loaded at start (`load`) and extended by the market-creation job.
  */
-import type { MarketView } from '@prediction-markets/matching-engine';
-import { ApiError, type schemas } from '@prediction-markets/shared';
+import { ApiError } from '@prediction-markets/shared';
 import type { PrismaClient } from '../db/types.ts';
 import type { Market as MarketRow } from '../generated/prisma/client.ts';
 
@@ -12,10 +13,18 @@ export type { MarketRow };
 
 export class MarketDirectory {
   private readonly bySlugCache = new Map<string, string>();
+  /** Market id -> its designated resolver's user id (markets without one are absent). */
+  private readonly resolvers = new Map<string, string>();
   /** Slugs of markets being created right now (see `reserveSlug`). */
   private readonly reservedSlugs = new Set<string>();
 
   constructor(private readonly prisma: PrismaClient) {}
+
+  /** Load every market's designated resolver (the writer, at start, before any command). */
+  async load(): Promise<void> {
+    const rows = await this.prisma.market.findMany({ where: { resolverId: { not: null } }, select: { id: true, resolverId: true } });
+    for (const r of rows) if (r.resolverId !== null) this.resolvers.set(r.id, r.resolverId);
+  }
 
   /** The market row for a slug; ApiError UNKNOWN_MARKET (404) if none. */
   async bySlug(slug: string): Promise<MarketRow> {
@@ -35,8 +44,15 @@ export class MarketDirectory {
     return (await this.bySlug(slug)).id;
   }
 
-  remember(slug: string, id: string): void {
+  /** Remember a market just created (call from inside its creation job: synchronous with the writer). */
+  remember(slug: string, id: string, resolverId: string | null = null): void {
     this.bySlugCache.set(slug, id);
+    if (resolverId !== null) this.resolvers.set(id, resolverId);
+  }
+
+  /** The designated resolver of a market, or null (synchronous: usable inside writer jobs). */
+  resolverOf(marketId: string): string | null {
+    return this.resolvers.get(marketId) ?? null;
   }
 
   /**
@@ -55,26 +71,4 @@ export class MarketDirectory {
   releaseSlug(slug: string): void {
     this.reservedSlugs.delete(slug);
   }
-}
-
-/** MarketDto from the stored row and the engine's live view (null before the engine knows it). */
-export function toMarketDto(row: MarketRow, view: MarketView | undefined): schemas.MarketDto {
-  return {
-    id: row.id,
-    slug: row.slug,
-    question: row.question,
-    description: row.description,
-    status: view?.status ?? row.status,
-    outcome: view?.outcome ?? row.outcome,
-    closesAt: row.closesAt?.toISOString() ?? null,
-    tickCents: row.tickCents,
-    resolverId: row.resolverId,
-    seq: view?.seq ?? Number(row.seq),
-    bestBid: view?.bestBidCents ?? null,
-    bestAsk: view?.bestAskCents ?? null,
-    lastPrice: view?.lastYesPriceCents ?? row.lastYesPriceCents,
-    volume: view?.volumeShares ?? Number(row.volumeShares),
-    openInterest: view?.pairsOutstanding ?? Number(row.pairsOutstanding),
-    createdAt: row.createdAt.toISOString(),
-  };
 }

@@ -1,0 +1,84 @@
+/**
+ * Rate limits for both entrances (rate-limiter-flexible): a Redis store when REDIS_URL is set,
+ * so limits hold across processes, and a memory store otherwise. One set of limiters per
+ * runtime (AppContext.limits), used by the REST hooks (plugins/rate-limit.ts) and the socket
+ * message handler (realtime/server.ts):
+ *
+ * | budget                | key             | spent by                                                        | size (points / window)                   |
+ * |-----------------------|-----------------|-----------------------------------------------------------------|------------------------------------------|
+ * | `trading`             | user id         | REST /api/orders*, /api/user* with a valid token, AND every     | RATE_LIMIT_TRADING_POINTS / _WINDOW_SEC  |
+ * |                       |                 | socket `order:*` message: ONE budget per user across entrances  |                                          |
+ * | `public`              | client IP       | every other REST request (anonymous, public, unmatched)         | RATE_LIMIT_PUBLIC_POINTS / _WINDOW_SEC   |
+ * | `authIp`, `authEmail` | IP, sha256(email)| POST /api/auth/login and /register (brute force)               | RATE_LIMIT_AUTH_POINTS / _WINDOW_SEC     |
+ * | `socketUser`          | user id         | every socket message of a signed-in user (burst guard)          | RATE_LIMIT_WS_USER_POINTS / _WINDOW_SEC  |
+ * | `socket`              | socket id       | every socket message (local memory; anonymous sockets' only one) | RATE_LIMIT_WS_SOCKET_POINTS / _WINDOW_SEC|
+ *
+ * A refused attempt is ApiError RATE_LIMITED with `details: { retryAfterSec, scope }` (REST adds
+ * the `Retry-After` header). A store failure (Redis down) lets the attempt through: limits
+ * protect the service, they must not take it down.
+ */
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { ApiError } from '@prediction-markets/shared';
+import type { Env } from '../env.ts';
+import type { Redis } from '../redis.ts';
+
+export interface LimiterSpec {
+  /** Key prefix, unique per limit (e.g. 'rl:public'). */
+  keyPrefix: string;
+  /** Attempts allowed per window. */
+  points: number;
+  /** Window, seconds. */
+  durationSec: number;
+}
+
+/** One limiter: Redis-backed when `redis` is given, memory otherwise. */
+export function createLimiter(spec: LimiterSpec, redis: Redis | null): RateLimiterAbstract {
+  const opts = { keyPrefix: spec.keyPrefix, points: spec.points, duration: spec.durationSec };
+  return redis === null ? new RateLimiterMemory(opts) : new RateLimiterRedis({ ...opts, storeClient: redis, rejectIfRedisNotReady: false });
+}
+
+/** Outcome of one attempt: allowed, or refused with the seconds to wait. */
+export type LimitOutcome = { allowed: true } | { allowed: false; retryAfterSec: number };
+
+/** Consume `points` for `key`. A store failure lets the attempt through. */
+export async function consume(limiter: RateLimiterAbstract, key: string, points = 1): Promise<LimitOutcome> {
+  try {
+    await limiter.consume(key, points);
+    return { allowed: true };
+  } catch (res) {
+    if (res instanceof RateLimiterRes) return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+    return { allowed: true };
+  }
+}
+
+/** Consume one point or throw RATE_LIMITED (`details: { retryAfterSec, scope }`); `what` names the limit in the message. */
+export async function spend(limiter: RateLimiterAbstract, key: string, what: string, scope: string): Promise<void> {
+  const o = await consume(limiter, key);
+  if (!o.allowed) throw new ApiError('RATE_LIMITED', `too many requests (${what}); retry after ${o.retryAfterSec} s`, { retryAfterSec: o.retryAfterSec, scope });
+}
+
+/** The limiters of one runtime. */
+export interface Limits {
+  public: RateLimiterAbstract;
+  /** The per-user trading budget shared by REST and sockets. */
+  trading: RateLimiterAbstract;
+  authIp: RateLimiterAbstract;
+  authEmail: RateLimiterAbstract;
+  socketUser: RateLimiterAbstract;
+  /** Per socket: always local memory (a socket lives on one instance). */
+  socket: RateLimiterAbstract;
+}
+
+/** The key of a user's trading budget (the same for REST and sockets). */
+export const tradingKey = (userId: string): string => `u:${userId}`;
+
+export function createLimits(env: Env, redis: Redis | null): Limits {
+  return {
+    public: createLimiter({ keyPrefix: 'rl:public', points: env.RATE_LIMIT_PUBLIC_POINTS, durationSec: env.RATE_LIMIT_PUBLIC_WINDOW_SEC }, redis),
+    trading: createLimiter({ keyPrefix: 'rl:trading', points: env.RATE_LIMIT_TRADING_POINTS, durationSec: env.RATE_LIMIT_TRADING_WINDOW_SEC }, redis),
+    authIp: createLimiter({ keyPrefix: 'rl:auth-ip', points: env.RATE_LIMIT_AUTH_POINTS, durationSec: env.RATE_LIMIT_AUTH_WINDOW_SEC }, redis),
+    authEmail: createLimiter({ keyPrefix: 'rl:auth-email', points: env.RATE_LIMIT_AUTH_POINTS, durationSec: env.RATE_LIMIT_AUTH_WINDOW_SEC }, redis),
+    socketUser: createLimiter({ keyPrefix: 'rl:ws:user', points: env.RATE_LIMIT_WS_USER_POINTS, durationSec: env.RATE_LIMIT_WS_USER_WINDOW_SEC }, redis),
+    socket: createLimiter({ keyPrefix: 'rl:ws:socket', points: env.RATE_LIMIT_WS_SOCKET_POINTS, durationSec: env.RATE_LIMIT_WS_SOCKET_WINDOW_SEC }, null),
+  };
+}
