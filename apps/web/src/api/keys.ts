@@ -1,0 +1,20 @@
+/** TanStack Query keys of the app, in one place. */
+export const qk = {
+  markets: ['markets'] as const,
+  marketStats: ['market-stats'] as const,
+  market: (slug: string) => ['market', slug] as const,
+  resolution: (slug: string) => ['resolution', slug] as const,
+  trades: (slug: string) => ['trades', slug] as const,
+  history: (slug: string, range: string) => ['history', slug, range] as const,
+  myOrdersAll: ['my-orders'] as const,
+  myOrders: (slug: string | null) => ['my-orders', slug ?? '*'] as const,
+  balance: ['balance'] as const,
+  portfolio: ['portfolio'] as const,
+  ledgerAll: ['ledger'] as const,
+  ledger: (before: number | null) => ['ledger', before] as const,
+  notifications: ['notifications'] as const,
+  leaderboard: (by: string) => ['leaderboard', by] as const,
+  audit: ['admin', 'audit'] as const,
+  auditVerify: ['admin', 'audit-verify'] as const,
+  reconcile: ['admin', 'reconcile'] as const,
+};
