@@ -42,5 +42,5 @@ if (r.status !== 0) {
   console.error('web UI build failed');
   process.exit(r.status ?? 1);
 }
-const check = spawnSync(process.execPath, [path.join(webDir, 'scripts', 'check-bundle.mjs')], { cwd: webDir, stdio: 'inherit' });
+const check = spawnSync(process.execPath, ['--import', 'tsx', path.join(webDir, 'scripts', 'check-bundle.ts')], { cwd: webDir, stdio: 'inherit' });
 process.exit(check.status ?? 1);

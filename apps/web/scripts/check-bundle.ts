@@ -4,7 +4,7 @@
 // zod-only contract). Part of `pnpm test` of this package.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { allJs, distDir, engineMarkers, initialJs } from './bundle.mjs';
+import { allJs, distDir, engineMarkers, initialJs } from './bundle.ts';
 
 const files = initialJs();
 const total = files.reduce((s, f) => s + f.gzipBytes, 0);
@@ -16,7 +16,7 @@ if (markers.length < 5) {
   console.error(`engine check: only ${markers.length} engine-only strings found to look for; the check would prove nothing`);
   process.exit(1);
 }
-const hits = [];
+const hits: string[] = [];
 for (const f of allJs()) {
   const code = readFileSync(path.join(distDir, f), 'utf8');
   for (const m of markers) if (code.includes(m)) hits.push(`${f}: "${m}"`);
