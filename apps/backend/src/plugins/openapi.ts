@@ -86,6 +86,8 @@ export interface RegisteredRoute {
   url: string;
   /** Hidden from the document (`schema.hide`: the docs' own routes, CORS preflight). */
   hidden: boolean;
+  /** The query-string keys its schema declares (none: []). */
+  query: string[];
 }
 
 const routeTables = new WeakMap<FastifyInstance, RegisteredRoute[]>();
@@ -103,8 +105,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   routeTables.set(app, table);
   app.addHook('onRoute', (route) => {
     const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+    const qs = (route.schema as { querystring?: { shape?: Record<string, unknown> } } | undefined)?.querystring;
+    const query = qs?.shape === undefined ? [] : Object.keys(qs.shape);
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') table.push({ method, url: route.url, hidden });
+      if (method !== 'HEAD') table.push({ method, url: route.url, hidden, query });
     }
   });
   await app.register(swagger, {

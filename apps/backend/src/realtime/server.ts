@@ -58,8 +58,6 @@ export interface SocketData extends CodSocketData {
   views: Map<string, string>;
   /** Stateful messages of one socket run one after another, in arrival order. */
   chain: Promise<unknown>;
-  /** Fires when the access token expires: private events stop until `session:refresh`. */
-  expiryTimer: NodeJS.Timeout | null;
 }
 
 export type RealtimeIo = Server<schemas.ClientToServerEvents, schemas.ServerToClientEvents, Record<string, never>, SocketData>;
@@ -150,18 +148,25 @@ export async function createRealtimeServer(httpServer: HttpServer, deps: Realtim
    * joins at connection or `session:refresh`, and leaves when the token expires (a timer) or
    * its session is revoked (the socket is then disconnected).
    */
+  // Expiry timers live here, not in socket.data: the Redis adapter serialises socket.data
+  // when another instance fetches sockets (cancel-on-disconnect).
+  const expiryTimers = new Map<string, NodeJS.Timeout>();
+  const clearExpiry = (socket: RtSocket): void => {
+    const t = expiryTimers.get(socket.id);
+    if (t !== undefined) clearTimeout(t);
+    expiryTimers.delete(socket.id);
+  };
   const grantPrivate = (socket: RtSocket, user: SocketUser): void => {
-    if (socket.data.expiryTimer !== null) clearTimeout(socket.data.expiryTimer);
-    socket.data.expiryTimer = null;
+    clearExpiry(socket);
     void socket.join(ROOMS.user(user.id));
     const delay = user.expMs - Date.now();
     if (delay < MAX_TIMER_MS) {
       const t = setTimeout(() => {
-        socket.data.expiryTimer = null;
+        expiryTimers.delete(socket.id);
         void socket.leave(ROOMS.user(user.id));
       }, Math.max(0, delay));
       t.unref();
-      socket.data.expiryTimer = t;
+      expiryTimers.set(socket.id, t);
     }
   };
   const stopRevoked = sessions.onRevoked((r) => {
@@ -311,7 +316,6 @@ export async function createRealtimeServer(httpServer: HttpServer, deps: Realtim
     socket.data.codGraceMs = 0;
     socket.data.codWatchdog = null;
     socket.data.codSilent = false;
-    socket.data.expiryTimer = null;
     const user = socket.data.user;
     if (user !== null) {
       grantPrivate(socket, user);
@@ -326,7 +330,7 @@ export async function createRealtimeServer(httpServer: HttpServer, deps: Realtim
       (socket as unknown as Socket).on(event, (...args: unknown[]) => void handle(socket, event, spec as Spec<z.ZodType>, args));
     }
     socket.on('disconnect', () => {
-      if (socket.data.expiryTimer !== null) clearTimeout(socket.data.expiryTimer);
+      clearExpiry(socket);
       metrics.websocketConnections.dec();
       cod.disconnected(socket as never);
     });
