@@ -5,9 +5,12 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App.tsx';
 import { SessionProvider } from './api/session.tsx';
 import { initTheme } from './lib/theme.ts';
+import { getSocket } from './api/client.ts';
 import './styles.css';
 
 initTheme();
+// Connect the socket while React renders: the market page's book subscribes as soon as it can.
+void getSocket();
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -46,7 +46,7 @@ export default function PriceChart({ slug, lastTrade }: { slug: string; lastTrad
       autoSize: true,
       layout: { background: { color: 'transparent' }, textColor: cssVar('--muted'), attributionLogo: false },
       grid: { vertLines: { visible: false }, horzLines: { color: cssVar('--border') } },
-      rightPriceScale: { borderVisible: false },
+      rightPriceScale: { borderVisible: false, scaleMargins: { top: 0.04, bottom: 0.04 } },
       timeScale: { borderVisible: false, timeVisible: true, tickMarkFormatter: (t: number) => (range === '1W' || range === 'ALL' ? dayFmt : timeFmt).format(new Date(t * 1000)) },
       localization: { timeFormatter: (t: number) => fullFmt.format(new Date(t * 1000)), priceFormatter: (p: number) => `${Math.round(p)}¢` },
       handleScroll: false,
@@ -83,7 +83,7 @@ export default function PriceChart({ slug, lastTrade }: { slug: string; lastTrad
     series.current.update({ time: t, value: lastTrade.yesPrice });
   }, [lastTrade]);
 
-  const empty = history.data !== undefined && history.data.points.length === 0 && history.data.startPrice === null;
+  const empty = history.data !== undefined && history.data.points.length === 0 && history.data.startPrice === null && lastTrade === null;
   return (
     <section aria-label="YES price chart">
       <div className="panel-head">

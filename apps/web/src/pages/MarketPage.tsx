@@ -20,6 +20,18 @@ import { displayPriceTenths, formatTenthsCompact, type Outcome } from '../lib/bo
 import { formatDateTime, formatInt, formatPoints, formatTimeLeft } from '../lib/format.ts';
 import { isTyping, useMediaQuery, useNow } from '../lib/hooks.ts';
 
+/** Call `fn` at most once per `ms` (the last call of a burst runs at the end of the window). */
+function throttle(fn: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return () => {
+    if (timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      fn();
+    }, ms);
+  };
+}
+
 const PriceChart = lazy(() => import('../components/PriceChart.tsx'));
 
 export function MarketPage() {
@@ -31,15 +43,18 @@ export function MarketPage() {
   const trades = useTrades(slug);
   const [lastTrade, setLastTrade] = useState<{ yesPrice: number; tsMs: number } | null>(null);
 
+  // Volume and open interest of the header come from the market's REST view: refresh it after trades, at most once a second.
+  const refreshMarket = useMemo(() => throttle(() => void queryClient.invalidateQueries({ queryKey: qk.market(slug) }), 1000), [queryClient, slug]);
   const onTrade = useCallback((t: schemas.TradeExecuted) => {
     setLastTrade({ yesPrice: t.yesPrice, tsMs: t.tsMs });
+    refreshMarket();
     queryClient.setQueryData<schemas.TradesResponse>(qk.trades(slug), (old) => {
       const row: schemas.TradeDto = { id: t.id, marketId: t.marketId, seq: t.seq, kind: t.kind, yesPrice: t.yesPrice, noPrice: t.noPrice, quantity: t.quantity, takerSide: t.takerSide, takerOutcome: t.takerOutcome, createdAt: new Date(t.tsMs).toISOString() };
       if (old === undefined) return { trades: [row], nextBefore: null };
       if (old.trades.some((x) => x.id === t.id)) return old;
       return { ...old, trades: [row, ...old.trades].slice(0, 100) };
     });
-  }, [queryClient, slug]);
+  }, [queryClient, slug, refreshMarket]);
   const onStatus = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: qk.market(slug) });
     void queryClient.invalidateQueries({ queryKey: qk.resolution(slug) });
