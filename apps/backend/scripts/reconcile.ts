@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @prediction-markets/backend reconcile`: check DESIGN.md's invariants 1-4
+ * `pnpm --filter @prediction-markets/backend reconcile`: check the invariants 1-4 of docs/DESIGN.md ("Invariants")
  * against the database at DATABASE_URL (or the embedded one under DATA_DIR) and print the
  * report. Exits 0 when every check passes, 1 otherwise.
  */

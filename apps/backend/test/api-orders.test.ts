@@ -71,7 +71,7 @@ describe('api: orders, user, admin', () => {
     const b = await t.registerUser();
     const c = await t.registerUser();
 
-    // MINT (DESIGN.md worked example): b rests BUY NO 100 @ 45 (YES ask 55); a takes BUY YES 100 @ 60.
+    // MINT (docs/DESIGN.md, "A worked example"): b rests BUY NO 100 @ 45 (YES ask 55); a takes BUY YES 100 @ 60.
     ok(await place(b, m.slug, { side: 'BUY', outcome: 'NO', price: 45, quantity: 100 }), 201);
     const mint = ok(await place(a, m.slug, { side: 'BUY', outcome: 'YES', price: 60, quantity: 100 }), 201);
     expect(mint.order).toMatchObject({ status: 'FILLED', filledQuantity: 100, remainingQuantity: 0, reason: 'FILL' });

@@ -12,7 +12,7 @@ import { LIFECYCLE_ENV, TestClock, createDraft, expectReconciled, place, setStat
 type Status = 'DRAFT' | 'OPEN' | 'HALTED' | 'CLOSED' | 'RESOLVED' | 'CANCELLED';
 type Target = { status: Status; outcome?: 'YES' | 'NO' };
 
-/** DESIGN.md: DRAFT -> OPEN -> (HALTED <-> OPEN) -> CLOSED -> RESOLVED(YES|NO); any non-final -> CANCELLED. */
+/** docs/DESIGN.md, "Market lifecycle": DRAFT -> OPEN -> (HALTED <-> OPEN) -> CLOSED -> RESOLVED(YES|NO); any non-final -> CANCELLED. */
 const ALLOWED: Record<Status, Status[]> = {
   DRAFT: ['OPEN', 'CANCELLED'],
   OPEN: ['HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED'],

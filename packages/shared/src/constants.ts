@@ -3,7 +3,7 @@
  */
 import type { Outcome } from './mirror.ts';
 
-/** Socket.IO rooms (DESIGN.md, "Events and sequence numbers"). */
+/** Socket.IO rooms (docs/DESIGN.md, "Events and sequence numbers"). */
 export const ROOMS = {
   /** Book deltas (YES prices), trades and status of one market. */
   market: (marketId: string): string => `m:${marketId}`,

@@ -1,6 +1,5 @@
 /**
- * The YES/NO mirror of the one book per market (docs/DESIGN.md, "One book per market, in YES
- * terms"): a YES share and a NO share together pay exactly 100 cents, so
+ * The YES/NO mirror of the one book per market (docs/DESIGN.md, "One book per market"): a YES share and a NO share together pay exactly 100 cents, so
  *
  * - a price in NO cents is 100 minus the YES price (and back: the mirror is its own inverse);
  * - BUY YES and SELL NO rest on the YES book's BID side; SELL YES and BUY NO on its ASK side;

@@ -1,5 +1,5 @@
 /**
- * Reconciliation: DESIGN.md's invariants 1-4 checked against the database, with SQL only
+ * Reconciliation: the invariants 1-4 of docs/DESIGN.md ("Invariants") checked against the database, with SQL only
  * (no engine), so an operator can run it against a stopped or running service:
  *   pnpm --filter @prediction-markets/backend reconcile      (CLI)
  *   GET /api/admin/reconcile                                 (admin; adds the engine check)

@@ -23,8 +23,14 @@ export const PriceCents = z.int().min(1).max(99);
 export const Quantity = z.int().min(1).max(1_000_000_000);
 /** Integer cents (non-negative). */
 export const Cents = z.int().min(0);
-/** Control characters no text input may contain: C0 except tab, line feed and carriage return; DEL; C1. */
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/** True when `s` has a control character no text input may contain: C0 except tab, line feed and carriage return; DEL; C1. */
+function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
 /** An unpaired UTF-16 surrogate. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -36,7 +42,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * except tab and line breaks, and no unpaired UTF-16 surrogate (stored as U+FFFD, silently
  * changing the text). Invalid text is 400 VALIDATION_ERROR.
  */
-export const PlainText = z.string().refine((s) => !CONTROL_CHARS.test(s) && !LONE_SURROGATE.test(s), {
+export const PlainText = z.string().refine((s) => !hasControlChar(s) && !LONE_SURROGATE.test(s), {
   message: 'must not contain NUL or other control characters, or unpaired surrogates',
 });
 /** Checked text on one line (query-string filters, tokens): PlainText without tab or line breaks either. */
