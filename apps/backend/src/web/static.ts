@@ -14,7 +14,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
 /** Default location of the build: apps/web/dist beside this package. */
@@ -46,7 +46,7 @@ export async function registerWebApp(app: FastifyInstance, opts: WebAppOptions =
     // The decorator reply.sendFile is all we use; caching is set per file below.
     cacheControl: false,
   });
-  const handler = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const urlPath = decodeURIComponentSafe(req.url.split('?')[0] ?? '/');
     if (urlPath === null || isReservedPath(urlPath)) return reply.callNotFound();
     const rel = path.normalize(urlPath).replace(/^([/\\])+/, '');
