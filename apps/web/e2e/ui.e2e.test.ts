@@ -117,11 +117,13 @@ afterAll(async () => {
 
 describe('web UI in Chromium against the real backend', () => {
   it('serves the app with client-side routes and keeps the API paths', async () => {
-    const deep = await fetch(`${server.url}/markets/${slug}`);
+    const deep = await fetch(`${server.url}/markets/${slug}`, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(deep.status).toBe(200);
     expect(deep.headers.get('content-type')).toMatch(/text\/html/);
     expect(deep.headers.get('content-security-policy')).toContain("script-src 'self'");
-    const api404 = await fetch(`${server.url}/api/no-such-route`);
+    // Not a browser navigation: the API's 404, not the app shell.
+    expect((await fetch(`${server.url}/markets/${slug}`, { headers: { accept: 'application/json' } })).status).toBe(404);
+    const api404 = await fetch(`${server.url}/api/no-such-route`, { headers: { accept: 'text/html' } });
     expect(api404.status).toBe(404);
     expect((await api404.json()).error.code).toBe('NOT_FOUND');
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
