@@ -196,6 +196,12 @@ describe('web UI in Chromium against the real backend', () => {
     await pageA.getByRole('row', { name: /^YES Bid 25¢, 5 shares, including your/ }).waitFor(WAIT);
     await pageA.getByRole('row', { name: /^YES Bid 20¢/ }).waitFor({ state: 'detached', ...WAIT });
     await pageB.getByRole('row', { name: /^YES Bid 25¢, 5 shares$/ }).waitFor(WAIT);
+    // And from the ladder row: the quantity down to 3.
+    await pageA.getByRole('row', { name: /^YES Bid 25¢/ }).getByRole('button', { name: /^Amend your order \d+ at 25¢$/ }).click();
+    const dialog = pageA.getByRole('dialog');
+    await dialog.getByLabel(/^New quantity of order \d+$/).fill('3');
+    await dialog.getByRole('button', { name: /^Save amendment/ }).click();
+    await pageB.getByRole('row', { name: /^YES Bid 25¢, 3 shares$/ }).waitFor(WAIT);
   });
 
   it('market buy with a spend cap buys what the cap affords', async () => {
@@ -236,7 +242,7 @@ describe('web UI in Chromium against the real backend', () => {
     // A message that skips sequence numbers: the client must notice and take a fresh snapshot.
     server.rt.realtime!.io.to(`m:${marketId}`).emit('orderbook_update', {
       marketId, fromSeq: seq + 5, seq: seq + 5, tsMs: Date.now(), outcome: 'YES', levels: [{ side: 'BID', price: 11, quantity: 999, orders: 1 }],
-    } as never);
+    });
     await pageB.getByRole('status', { name: 'Feed Live' }).waitFor(WAIT);
     // The bogus level was never applied (or was dropped by the resync).
     await expect.poll(() => pageLadder(pageB), WAIT).toEqual(await restLadder());

@@ -26,12 +26,14 @@ interface Props {
   myOpenOrders: schemas.OrderDto[];
   onPickPrice: (outcome: Outcome, price: number) => void;
   onCancel: (order: schemas.OrderDto) => void;
+  /** Amend one of the user's orders (opens the amend dialog). */
+  onAmend: (order: schemas.OrderDto) => void;
   /** Rows per side (the rest scrolls). */
   depth?: number;
 }
 
 /** The order book ladder of one outcome (YES or NO view of the same book), with the user's own orders in their rows. */
-export const OrderBook = memo(function OrderBook({ book, version, view, onViewChange, myOpenOrders, onPickPrice, onCancel, depth = 10 }: Props) {
+export const OrderBook = memo(function OrderBook({ book, version, view, onViewChange, myOpenOrders, onPickPrice, onCancel, onAmend, depth = 10 }: Props) {
   const ladder = useMemo(() => (book === null ? { bids: [] as Level[], asks: [] as Level[] } : (book.ladder(view) as { bids: Level[]; asks: Level[] })),
     [book, version, view]);
   const mine = useMemo(() => {
@@ -82,6 +84,9 @@ export const OrderBook = memo(function OrderBook({ book, version, view, onViewCh
               <span className="mine-tag" title={`Your order ${o.id}: ${o.side} ${o.outcome} ${o.remainingQuantity} of ${o.quantity} left`}>
                 You {formatInt(o.remainingQuantity)}
               </span>
+              <button type="button" className="small" aria-label={`Amend your order ${o.id} at ${formatPrice(o.price)}`} title="Amend price or quantity" onClick={(e) => { e.stopPropagation(); onAmend(o); }}>
+                ✎
+              </button>
               <button type="button" className="small danger" aria-label={`Cancel your order ${o.id} at ${formatPrice(o.price)}`} onClick={(e) => { e.stopPropagation(); onCancel(o); }}>
                 ✕
               </button>

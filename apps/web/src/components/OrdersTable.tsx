@@ -19,7 +19,7 @@ export async function cancelOrder(o: schemas.OrderDto): Promise<void> {
 }
 
 /** Amend one order in place: new price and/or new remaining quantity. */
-function AmendRow({ order, onDone }: { order: schemas.OrderDto; onDone: () => void }) {
+export function AmendRow({ order, onDone }: { order: schemas.OrderDto; onDone: () => void }) {
   const [price, setPrice] = useState(String(order.price ?? ''));
   const [qty, setQty] = useState(String(order.remainingQuantity));
   const [busy, setBusy] = useState(false);

@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { Link, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import * as Tabs from '@radix-ui/react-tabs';
+import * as Dialog from '@radix-ui/react-dialog';
 import { toast } from 'sonner';
 import type { schemas } from '@prediction-markets/shared';
 import { useSession } from '../api/session.tsx';
@@ -11,7 +12,7 @@ import { qk } from '../api/keys.ts';
 import { client, describeError, unwrapResult } from '../api/client.ts';
 import { FeedStatus, OrderBook } from '../components/OrderBook.tsx';
 import { INITIAL_TICKET, stepPrice, Ticket, type TicketState } from '../components/Ticket.tsx';
-import { cancelOrder, isOpenOrder, OrdersTable } from '../components/OrdersTable.tsx';
+import { AmendRow, cancelOrder, isOpenOrder, OrdersTable } from '../components/OrdersTable.tsx';
 import { PositionPanel } from '../components/Position.tsx';
 import { TradesList } from '../components/Trades.tsx';
 import { MarketStatusActions } from '../components/AdminActions.tsx';
@@ -95,6 +96,8 @@ export function MarketPage() {
     setPhoneTab('ticket');
   }, []);
   const onCancel = useCallback((o: schemas.OrderDto) => void cancelOrder(o), []);
+  const [amending, setAmending] = useState<schemas.OrderDto | null>(null);
+  const onAmend = useCallback((o: schemas.OrderDto) => setAmending(o), []);
 
   // Keyboard trading (help: "?").
   useEffect(() => {
@@ -202,7 +205,7 @@ export function MarketPage() {
   );
   const bookPanel = (
     <div className="panel">
-      <OrderBook book={book} version={live.version} view={bookView} onViewChange={setBookView} myOpenOrders={openOrders} onPickPrice={onPickPrice} onCancel={onCancel} />
+      <OrderBook book={book} version={live.version} view={bookView} onViewChange={setBookView} myOpenOrders={openOrders} onPickPrice={onPickPrice} onCancel={onCancel} onAmend={onAmend} />
     </div>
   );
   const ticketPanel = (
@@ -247,6 +250,26 @@ export function MarketPage() {
     </div>
   );
 
+  const amendDialog = (
+    <Dialog.Root open={amending !== null} onOpenChange={(o) => { if (!o) setAmending(null); }}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay" />
+        <Dialog.Content className="dialog" aria-describedby={undefined}>
+          <Dialog.Title asChild>
+            <h2>Amend order {amending?.id}</h2>
+          </Dialog.Title>
+          {amending !== null ? (
+            <>
+              <p className="muted">
+                {amending.side} {amending.outcome}: new limit price (¢) and new remaining quantity. Lowering the quantity keeps the order's place in the queue.
+              </p>
+              <AmendRow order={amending} onDone={() => setAmending(null)} />
+            </>
+          ) : null}
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
   const cancelAllDialog = (
     <Confirm
       open={confirmCancelAll}
@@ -287,6 +310,7 @@ export function MarketPage() {
           <Tabs.Content value="trades" style={{ marginTop: 10 }}>{tradesPanel}</Tabs.Content>
         </Tabs.Root>
         {cancelAllDialog}
+        {amendDialog}
       </div>
     );
   }
@@ -308,6 +332,7 @@ export function MarketPage() {
         </div>
       </div>
       {cancelAllDialog}
+      {amendDialog}
     </div>
   );
 }
