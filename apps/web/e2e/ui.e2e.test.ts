@@ -237,6 +237,34 @@ describe('web UI in Chromium against the real backend', () => {
     await ticket(pageB).getByLabel('Quantity in shares').fill('');
   });
 
+  it('keyboard trading: shortcuts change the ticket, "?" lists them, X asks before cancelling all', async () => {
+    await pageA.goto(`${server.url}/markets/${slug}`);
+    await pageA.getByRole('status', { name: 'Feed Live' }).waitFor(WAIT);
+    await pageA.locator('body').click({ position: { x: 5, y: 300 } });
+    await pageA.keyboard.press('?');
+    const help = pageA.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor(WAIT);
+    expect(await help.textContent()).toContain('Cancel all my orders in this market');
+    await pageA.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached', ...WAIT });
+    const t = ticket(pageA);
+    await pageA.keyboard.press('s');
+    await pageA.keyboard.press('n');
+    expect(await t.getByRole('radio', { name: 'Sell', exact: true }).getAttribute('aria-checked')).toBe('true');
+    expect(await t.getByRole('radio', { name: /^No/ }).getAttribute('aria-checked')).toBe('true');
+    await t.getByLabel('Limit price in cents').fill('40');
+    await pageA.locator('body').click({ position: { x: 5, y: 300 } });
+    await pageA.keyboard.press(']');
+    await pageA.keyboard.press('Shift+BracketRight');
+    expect(await t.getByLabel('Limit price in cents').inputValue()).toBe('46');
+    await pageA.keyboard.press('b');
+    await pageA.keyboard.press('y');
+    await pageA.keyboard.press('x');
+    const confirm = pageA.getByRole('alertdialog');
+    await confirm.waitFor(WAIT);
+    await confirm.getByRole('button', { name: 'Cancel', exact: true }).click();
+  });
+
   it('a forced feed gap resyncs and the book equals the REST snapshot', async () => {
     const seq = (await server.api('GET', `/api/markets/${slug}`)).body.seq as number;
     // A message that skips sequence numbers: the client must notice and take a fresh snapshot.

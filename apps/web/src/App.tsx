@@ -12,6 +12,7 @@ import { MarketsPage } from './pages/MarketsPage.tsx';
 import { MarketPage } from './pages/MarketPage.tsx';
 import { SignInPage, SignUpPage } from './pages/AuthPages.tsx';
 import { HotkeysHelp } from './components/HotkeysHelp.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 
 const PortfolioPage = lazy(() => import('./pages/PortfolioPage.tsx'));
 const LeaderboardPage = lazy(() => import('./pages/LeaderboardPage.tsx'));
@@ -100,6 +101,7 @@ export function App() {
         </div>
       </header>
       <main className="main" id="main">
+        <ErrorBoundary resetKey={location.pathname}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
           <Routes>
             <Route path="/" element={<MarketsPage />} />
@@ -112,6 +114,7 @@ export function App() {
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>
+        </ErrorBoundary>
       </main>
       <HotkeysHelp />
       <Toaster position="bottom-right" richColors closeButton theme={theme} />
