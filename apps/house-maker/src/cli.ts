@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     if (!r.ok) die(`sign-in failed: ${r.error.code}: ${r.error.message}`);
   }
   const me = await client.me();
+  if (!me.ok && (me.error.code === 'NETWORK_ERROR' || me.error.code === 'TIMEOUT')) die(`cannot reach ${a.url}: ${me.error.message}`);
   if (!me.ok) die(`the server refused the credentials: ${me.error.code}: ${me.error.message}`);
   let slugs: string[];
   if (a.markets !== undefined) {

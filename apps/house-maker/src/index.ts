@@ -5,5 +5,5 @@
  */
 export * from './lmsr.ts';
 export * from './quotes.ts';
-export { HouseMaker, type HouseMakerOptions, type MakerMarketConfig, type MakerMarketState, type RequoteInfo } from './maker.ts';
+export { HouseMaker, type HouseFill, type HouseMakerOptions, type MakerMarketConfig, type MakerMarketState, type RequoteInfo } from './maker.ts';
 export { createMakerMetrics, type MakerMetrics } from './metrics.ts';

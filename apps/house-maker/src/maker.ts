@@ -9,13 +9,17 @@
  *   `filledQuantity`; only the increase over what was already counted is applied, at the
  *   order's own price (the house is always the maker: post-only). So a replayed or duplicated
  *   message changes nothing.
- * - **Requotes the difference.** After a fill, the new ladder is diffed against the resting
- *   orders (src/quotes.ts): changed levels are amended (a reduction keeps queue place) or
- *   cancelled, new levels go in one batch; the commands are pipelined on the socket (which
+ * - **Requotes the difference.** After a fill, the new ladder is compared level by level with
+ *   the resting orders (src/quotes.ts `planRequote`): a level short of shares gets one new order
+ *   for the difference (all of them in one batch), a level over is reduced by amend (keeping
+ *   queue place) or cancel, a level no longer wanted is cancelled. After a fill that is one
+ *   batch on the other side of the book. The commands are pipelined on the socket (which
  *   executes them in order). One requote runs at a time per market; fills meanwhile trigger
  *   one more.
- * - **Reconnect.** On every (re)connection it rebuilds the inventory from its position
- *   (noShares - yesShares), the cash and the resting orders from REST, then diffs.
+ * - **Reconnect.** On every (re)connection it rebuilds from REST: its orders in the market
+ *   (resting ones, and the fills of all: inventory and cash from the same listing, so they
+ *   agree) and its position (the shares held, which decide SELL or BUY; noShares - yesShares
+ *   is the inventory too, a cross-check), then diffs.
  * - **Status.** It quotes only OPEN markets: on HALTED it cancels its orders in the market,
  *   on CLOSED/RESOLVED/CANCELLED it stops (the exchange cancels), on OPEN it rebuilds and
  *   quotes again.
@@ -24,10 +28,10 @@
  *   `-lossLimitCents` or more than `maxCommandsPerMinute` commands were sent in a minute.
  */
 import type { Logger } from 'pino';
-import type { MarketBook, PmClient, PmSocket, Result } from '@prediction-markets/client';
+import { newClientOrderId, type MarketBook, type PmClient, type PmSocket, type Result } from '@prediction-markets/client';
 import type { schemas } from '@prediction-markets/shared';
 import { buildLadder, checkParams, lossBoundsCents, pnlCents, type LmsrParams } from './lmsr.ts';
-import { commandCount, diffQuotes, fillEffect, quoteOrders, type OpenOrder, type Outcome, type Side } from './quotes.ts';
+import { commandCount, fillEffect, planRequote, type OpenOrder, type Outcome, type Side } from './quotes.ts';
 import type { MakerMetrics } from './metrics.ts';
 
 /** One market's settings. Prices in YES cents; b in shares. */
@@ -50,6 +54,12 @@ export interface HouseMakerOptions {
   maxCommandsPerMinute?: number;
   /** Cancel-on-disconnect grace, ms (default 5000). */
   cancelOnDisconnectMs?: number;
+  /**
+   * Sockets that carry commands (default 4). One socket executes its messages one after the
+   * other, each after the previous one's commit; requotes spread over several sockets reach
+   * the writer together and commit in one group.
+   */
+  commandSockets?: number;
 }
 
 /** What the maker reports per market (cents, shares, YES prices). */
@@ -79,6 +89,18 @@ export interface RequoteInfo {
   durationMs: number;
 }
 
+/** One fill of a house order as the maker accounted it (YES-equivalent cash, cents). */
+export interface HouseFill {
+  slug: string;
+  orderId: number;
+  qty: number;
+  cashCents: number;
+  soldBefore: number;
+  soldAfter: number;
+  /** The market's YES-equivalent cash after this fill, cents. */
+  cashAfter: number;
+}
+
 interface TrackedOrder extends OpenOrder {
   filled: number;
   final: boolean;
@@ -93,13 +115,28 @@ interface MarketState {
   soldShares: number;
   cashCents: number;
   orders: Map<number, TrackedOrder>;
-  busy: boolean;
+  /** A requote is scheduled for the next event-loop turn. */
+  scheduled: boolean;
+  /** Another requote is wanted once the commands in flight are answered (or the rebuild ends). */
   dirty: boolean;
+  rebuildRunning: boolean;
+  /** Commands sent and not yet answered. */
+  inflight: number;
+  /** Placements in flight by clientOrderId (placeholder ids below 0), cancels and reductions in flight. */
+  pendingPlaces: Map<string, OpenOrder>;
+  cancelling: Set<number>;
+  reducing: Map<number, number>;
   pendingCause: RequoteInfo['cause'] | null;
   /** Engine time of the earliest fill not yet requoted. */
   pendingFillTsMs: number | null;
   /** Rebuild from REST before the next requote. */
   stale: boolean;
+  /** A REST rebuild is summing past fills (not reported as new fills). */
+  rebuilding: boolean;
+  /** Shares held in the market (totals, including those locked in the house's sells), from position events and REST. */
+  holdings: { yesShares: number; noShares: number };
+  /** A command was refused for lack of shares or cash: requote again at the next position or balance change. */
+  retryOnChange: boolean;
 }
 
 const FINAL = new Set(['FILLED', 'CANCELLED', 'EXPIRED']);
@@ -108,6 +145,9 @@ type Listener = (info: RequoteInfo) => void;
 
 export class HouseMaker {
   private socket: PmSocket | null = null;
+  /** The sockets commands go out on (the first is `socket`), used in turn. */
+  private cmdSockets: PmSocket[] = [];
+  private nextCmd = 0;
   private readonly markets = new Map<string, MarketState>(); // by marketId
   private readonly log: Logger;
   private readonly commandTimes: number[] = [];
@@ -115,6 +155,10 @@ export class HouseMaker {
   private stopping = false;
   private readonly requoteListeners = new Set<Listener>();
   private readonly offs: (() => void)[] = [];
+  private placeholderSeq = 0;
+  private readonly fillListeners = new Set<(f: HouseFill) => void>();
+  /** Counters for monitoring and benchmarks. */
+  readonly stats = { rebuilds: 0, requotes: 0, refusals: 0 };
 
   constructor(private readonly opts: HouseMakerOptions) {
     this.log = opts.logger;
@@ -124,6 +168,12 @@ export class HouseMaker {
   onRequote(fn: Listener): () => void {
     this.requoteListeners.add(fn);
     return () => this.requoteListeners.delete(fn);
+  }
+
+  /** Called for every fill of a house order, in the order seen, with the inventory before and after. */
+  onFill(fn: (f: HouseFill) => void): () => void {
+    this.fillListeners.add(fn);
+    return () => this.fillListeners.delete(fn);
   }
 
   /** Why the kill switch fired, or null. */
@@ -154,17 +204,34 @@ export class HouseMaker {
         soldShares: 0,
         cashCents: 0,
         orders: new Map(),
-        busy: false,
+        scheduled: false,
         dirty: false,
+        rebuildRunning: false,
+        inflight: 0,
+        pendingPlaces: new Map(),
+        cancelling: new Set(),
+        reducing: new Map(),
         pendingCause: null,
         pendingFillTsMs: null,
         stale: true,
+        rebuilding: false,
+        holdings: { yesShares: 0, noShares: 0 },
+        retryOnChange: false,
       });
     }
     const conn = await client.connect({ cancelOnDisconnectMs: this.opts.cancelOnDisconnectMs ?? 5000 });
     if (!conn.ok) return conn;
     const s = conn.data;
     this.socket = s;
+    this.cmdSockets = [s];
+    for (let i = 1; i < (this.opts.commandSockets ?? 4); i++) {
+      const extra = await client.connect();
+      if (!extra.ok) {
+        for (const x of this.cmdSockets) x.close();
+        return extra;
+      }
+      this.cmdSockets.push(extra.data);
+    }
     for (const m of resolved) this.markets.set(m.marketId, m);
     this.wire(s);
     for (const m of resolved) {
@@ -188,7 +255,7 @@ export class HouseMaker {
       await Promise.all([...this.markets.values()].map((m) => this.cancelMarket(m)));
     }
     for (const off of this.offs.splice(0)) off();
-    s?.close();
+    for (const x of this.cmdSockets) x.close();
     this.log.info('house maker stopped');
   }
 
@@ -200,7 +267,7 @@ export class HouseMaker {
   /** Wait until no requote is running or pending in any market (tests, benchmarks). */
   async idle(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ([...this.markets.values()].some((m) => m.busy || m.dirty)) {
+    while ([...this.markets.values()].some((m) => m.scheduled || m.dirty || m.rebuildRunning || m.inflight > 0)) {
       if (Date.now() > deadline) throw new Error('house maker not idle');
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -247,9 +314,20 @@ export class HouseMaker {
     this.offs.push(
       s.on('order_placed', (e) => {
         const m = this.markets.get(e.order.marketId);
-        if (m !== undefined) this.track(m, e.order);
+        if (m === undefined) return;
+        if (e.order.clientOrderId !== null) m.pendingPlaces.delete(e.order.clientOrderId);
+        this.track(m, e.order);
       }),
       s.on('order_updated', (e) => upd(e)),
+      s.on('position_updated', (e) => {
+        const m = this.markets.get(e.marketId);
+        if (m === undefined) return;
+        m.holdings = { yesShares: e.yesShares, noShares: e.noShares };
+        if (m.retryOnChange) {
+          m.retryOnChange = false;
+          this.requote(m, 'retry');
+        }
+      }),
       s.on('order_cancelled', (e) => upd(e)),
       s.on('connected', ({ reconnect }) => {
         if (!reconnect) return;
@@ -282,9 +360,15 @@ export class HouseMaker {
     const o = m.orders.get(u.id);
     if (o === undefined) return false;
     if (u.filledQuantity > o.filled) {
-      const eff = fillEffect(o, o.price, u.filledQuantity - o.filled);
+      const qty = u.filledQuantity - o.filled;
+      const eff = fillEffect(o, o.price, qty);
+      const soldBefore = m.soldShares;
       m.soldShares += eff.soldShares;
       m.cashCents += eff.cashCents;
+      if (this.fillListeners.size > 0 && !m.rebuilding) {
+        const f: HouseFill = { slug: m.cfg.slug, orderId: o.id, qty, cashCents: eff.cashCents, soldBefore, soldAfter: m.soldShares, cashAfter: m.cashCents };
+        for (const fn of this.fillListeners) fn(f);
+      }
       o.filled = u.filledQuantity;
       o.remaining = u.remainingQuantity;
     } else if (u.filledQuantity === o.filled) {
@@ -321,8 +405,12 @@ export class HouseMaker {
     const fresh = new Map<number, TrackedOrder>();
     const prev = m.orders;
     m.orders = fresh;
+    m.pendingPlaces.clear();
+    m.cancelling.clear();
+    m.reducing.clear();
     m.cashCents = 0;
     m.soldShares = 0;
+    this.stats.rebuilds++;
     for (;;) {
       const page = await client.getMyOrders({ market: m.cfg.slug, limit: 200, ...(before === undefined ? {} : { before }) });
       if (!page.ok) {
@@ -330,88 +418,127 @@ export class HouseMaker {
         this.log.warn({ market: m.cfg.slug, error: page.error }, 'rebuild failed');
         return false;
       }
+      m.rebuilding = true;
       for (const o of page.data.orders) this.track(m, o);
+      m.rebuilding = false;
       if (page.data.nextBefore === null) break;
       before = page.data.nextBefore;
     }
+    // Inventory and cash both come from this one listing of the house's fills, so they agree;
+    // the position (read just before) is the cross-check, equal whenever no fill came in between.
     const p = pos.data.positions.find((x) => x.marketId === m.marketId);
-    const fromPosition = p === undefined ? 0 : p.noShares - p.yesShares;
-    if (fromPosition !== m.soldShares) {
-      this.log.warn({ market: m.cfg.slug, fromPosition, fromFills: m.soldShares }, 'inventory from the position differs from the sum of fills; using the position');
-    }
-    m.soldShares = fromPosition;
+    m.holdings = { yesShares: p?.yesShares ?? 0, noShares: p?.noShares ?? 0 };
+    const fromPosition = m.holdings.noShares - m.holdings.yesShares;
+    if (fromPosition !== m.soldShares) this.log.debug({ market: m.cfg.slug, fromPosition, fromFills: m.soldShares }, 'position read before the latest fills');
     m.stale = false;
     this.publish(m);
     return true;
   }
 
+  /** Ask for a requote; the requests of one event-loop turn (a fill, its position update) run as one. */
   private requote(m: MarketState, cause: RequoteInfo['cause']): void {
     m.pendingCause ??= cause;
-    if (m.busy) {
+    if (m.scheduled) return;
+    m.scheduled = true;
+    setTimeout(() => {
+      m.scheduled = false;
+      this.runRequote(m).catch((err: unknown) => this.log.error({ err, market: m.cfg.slug }, 'requote failed'));
+    }, 0);
+  }
+
+  private async runRequote(m: MarketState): Promise<void> {
+    if (m.rebuildRunning) {
       m.dirty = true;
       return;
     }
-    m.busy = true;
-    void (async () => {
-      try {
-        do {
-          m.dirty = false;
-          const c = m.pendingCause ?? cause;
-          m.pendingCause = null;
-          await this.requoteOnce(m, c);
-        } while (m.dirty && !this.stopping);
-      } catch (err) {
-        this.log.error({ err, market: m.cfg.slug }, 'requote failed');
-      } finally {
-        m.busy = false;
+    if (m.stale) {
+      if (m.inflight > 0) {
+        m.dirty = true; // rebuild once every command has been answered
+        return;
       }
-    })();
+      m.rebuildRunning = true;
+      let ok = false;
+      try {
+        ok = await this.rebuild(m);
+      } finally {
+        m.rebuildRunning = false;
+      }
+      if (!ok) return;
+    }
+    const cause = m.pendingCause ?? 'retry';
+    m.pendingCause = null;
+    this.sendRequote(m, cause);
+    if (m.dirty && m.inflight === 0) {
+      m.dirty = false;
+      this.requote(m, 'retry');
+    }
   }
 
-  private async requoteOnce(m: MarketState, cause: RequoteInfo['cause']): Promise<void> {
-    const s = this.socket;
-    if (s === null || !s.connected || this.stopping) return;
-    if (m.stale && !(await this.rebuild(m))) return;
-    if (!this.quoting(m)) return;
+  /**
+   * Plan against the resting orders as they will be once the commands already sent are
+   * answered (orders being cancelled left out, reductions applied, placements in flight
+   * counted), send, and return at once: a fill while commands are in flight is requoted
+   * without waiting for them.
+   */
+  private sendRequote(m: MarketState, cause: RequoteInfo['cause']): void {
+    const s = this.pickSocket();
+    if (s === null || this.stopping || !this.quoting(m)) return;
     const started = performance.now();
-    const fillTs = m.pendingFillTsMs;
-    m.pendingFillTsMs = null;
     const ladder = buildLadder(m.params, m.soldShares);
-    const holdings = m.soldShares >= 0 ? { yesShares: 0, noShares: m.soldShares } : { yesShares: -m.soldShares, noShares: 0 };
-    const wanted = quoteOrders(ladder, holdings);
-    const open = [...m.orders.values()].filter((o) => !o.final && o.remaining > 0);
-    const diff = diffQuotes(wanted, open);
-    const n = commandCount(diff);
+    const open: OpenOrder[] = [];
+    for (const o of m.orders.values()) {
+      if (o.final || o.remaining <= 0 || m.cancelling.has(o.id)) continue;
+      const reduced = m.reducing.get(o.id);
+      open.push(reduced === undefined ? o : { ...o, remaining: Math.min(o.remaining, reduced) });
+    }
+    for (const p of m.pendingPlaces.values()) open.push(p);
+    const plan = planRequote(ladder, open, m.holdings);
+    // A placement still in flight cannot be cancelled or amended yet: do it once it is answered.
+    const held = plan.cancels.some((id) => id < 0) || plan.reduces.some((r) => r.orderId < 0);
+    if (held) {
+      plan.cancels = plan.cancels.filter((id) => id > 0);
+      plan.reduces = plan.reduces.filter((r) => r.orderId > 0);
+      m.dirty = true;
+    }
+    const n = commandCount(plan);
     if (n === 0) return;
     if (!this.countCommands(n)) return;
+    const fillTs = m.pendingFillTsMs;
+    m.pendingFillTsMs = null;
     const M = this.opts.metrics;
     // Pipelined: the socket executes them in this order (cancels and reductions free escrow first).
     const jobs: Promise<void>[] = [];
-    for (const id of diff.cancels) {
+    for (const id of plan.cancels) {
       M?.commands.inc({ kind: 'cancel' });
+      m.cancelling.add(id);
       jobs.push(
         s.cancel(id).then((r) => {
+          m.cancelling.delete(id);
           if (r.ok) this.track(m, r.data);
           else if (r.error.code === 'UNKNOWN_ORDER') this.apply(m, { id, status: 'CANCELLED', filledQuantity: m.orders.get(id)?.filled ?? 0, remainingQuantity: 0 });
           else this.fault(m, 'cancel', r.error);
         }),
       );
     }
-    for (const a of [...diff.reduces, ...diff.increases]) {
+    for (const a of plan.reduces) {
       M?.commands.inc({ kind: 'amend' });
+      m.reducing.set(a.orderId, a.quantity);
       jobs.push(
         s.amend(a).then((r) => {
+          m.reducing.delete(a.orderId);
           if (r.ok) this.track(m, r.data.order);
           else if (r.error.code === 'UNKNOWN_ORDER') this.apply(m, { id: a.orderId, status: 'CANCELLED', filledQuantity: m.orders.get(a.orderId)?.filled ?? 0, remainingQuantity: 0 });
           else this.fault(m, 'amend', r.error);
         }),
       );
     }
-    for (let i = 0; i < diff.places.length; i += 20) {
-      const chunk = diff.places.slice(i, i + 20);
+    for (let i = 0; i < plan.places.length; i += 20) {
+      const chunk = plan.places.slice(i, i + 20).map((q) => ({ ...q, clientOrderId: newClientOrderId() }));
+      for (const q of chunk) m.pendingPlaces.set(q.clientOrderId, { id: -++this.placeholderSeq, side: q.side, outcome: q.outcome, price: q.price, remaining: q.quantity });
       M?.commands.inc({ kind: 'batch' });
       jobs.push(
-        s.batch(chunk.map((q) => ({ marketSlug: m.cfg.slug, side: q.side, outcome: q.outcome, price: q.price, quantity: q.quantity, postOnly: true }))).then((r) => {
+        s.batch(chunk.map((q) => ({ marketSlug: m.cfg.slug, side: q.side, outcome: q.outcome, price: q.price, quantity: q.quantity, postOnly: true, clientOrderId: q.clientOrderId }))).then((r) => {
+          for (const q of chunk) m.pendingPlaces.delete(q.clientOrderId);
           if (!r.ok) return this.fault(m, 'batch', r.error);
           r.data.results.forEach((x, j) => {
             if (x.ok) this.track(m, x.order);
@@ -421,18 +548,46 @@ export class HouseMaker {
         }),
       );
     }
-    await Promise.all(jobs);
-    const durationMs = performance.now() - started;
-    const info: RequoteInfo = { slug: m.cfg.slug, cause, commands: n, fillToAckMs: fillTs === null ? null : Date.now() - fillTs, durationMs };
-    M?.requotes.inc({ market: m.cfg.slug, cause });
-    if (info.fillToAckMs !== null) M?.requoteLatency.observe({ market: m.cfg.slug }, info.fillToAckMs / 1000);
-    this.publish(m);
-    this.log.debug({ ...info, soldShares: m.soldShares, priceCents: Math.round(ladder.pStar * 10000) / 100 }, 'requoted');
-    for (const fn of this.requoteListeners) fn(info);
-    this.checkLoss();
+    m.inflight += jobs.length;
+    for (const j of jobs) {
+      void j.finally(() => {
+        m.inflight--;
+        if (m.inflight === 0 && m.dirty) {
+          m.dirty = false;
+          this.requote(m, 'retry');
+        }
+      });
+    }
+    void Promise.all(jobs).then(() => {
+      const info: RequoteInfo = { slug: m.cfg.slug, cause, commands: n, fillToAckMs: fillTs === null ? null : Date.now() - fillTs, durationMs: performance.now() - started };
+      M?.requotes.inc({ market: m.cfg.slug, cause });
+      this.stats.requotes++;
+      if (info.fillToAckMs !== null) M?.requoteLatency.observe({ market: m.cfg.slug }, info.fillToAckMs / 1000);
+      this.publish(m);
+      this.log.debug({ ...info, soldShares: m.soldShares, priceCents: Math.round(ladder.pStar * 10000) / 100 }, 'requoted');
+      for (const fn of this.requoteListeners) fn(info);
+      this.checkLoss();
+    });
+  }
+
+  /** The next connected command socket (one requote's commands all go on one, in order). */
+  private pickSocket(): PmSocket | null {
+    for (let i = 0; i < this.cmdSockets.length; i++) {
+      const x = this.cmdSockets[this.nextCmd++ % this.cmdSockets.length]!;
+      if (x.connected) return x;
+    }
+    return null;
   }
 
   private fault(m: MarketState, what: string, error: { code: string; message: string }, order?: unknown): void {
+    this.stats.refusals++;
+    if (error.code === 'AMEND_NO_CHANGE') return; // already at that quantity: a fill crossed our view
+    if (error.code === 'INSUFFICIENT_SHARES' || error.code === 'INSUFFICIENT_BALANCE') {
+      // Shares or cash still in flight (a fill or a cancel not yet seen): try again when the position changes.
+      this.log.debug({ market: m.cfg.slug, what, error, order }, 'house command refused; retrying at the next position change');
+      m.retryOnChange = true;
+      return;
+    }
     this.log.warn({ market: m.cfg.slug, what, error, order }, 'house command refused');
     if (error.code !== 'MARKET_HALTED' && error.code !== 'MARKET_NOT_OPEN') {
       m.stale = true; // re-read the truth before the next requote
