@@ -457,12 +457,9 @@ export class HouseMaker {
         return;
       }
       m.rebuildRunning = true;
-      let ok = false;
-      try {
-        ok = await this.rebuild(m);
-      } finally {
+      const ok = await this.rebuild(m).finally(() => {
         m.rebuildRunning = false;
-      }
+      });
       if (!ok) return;
     }
     const cause = m.pendingCause ?? 'retry';

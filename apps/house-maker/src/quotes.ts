@@ -66,6 +66,11 @@ export function planRequote(ladder: Ladder, open: OpenOrder[], holdings: { yesSh
   // Shares already offered by the house's own sells (locked in them).
   let offeredYes = 0;
   let offeredNo = 0;
+  const unoffer = (o: OpenOrder, n: number): void => {
+    if (o.side !== 'SELL') return;
+    if (o.outcome === 'YES') offeredYes -= n;
+    else offeredNo -= n;
+  };
   for (const o of open) {
     if (o.remaining <= 0) continue;
     const { book, yesPrice } = bookPlace(o);
@@ -98,7 +103,7 @@ export function planRequote(ladder: Ladder, open: OpenOrder[], holdings: { yesSh
           if (o.side === 'SELL') (o.outcome === 'YES' ? (offeredYes -= o.remaining) : (offeredNo -= o.remaining));
         } else {
           plan.reduces.push({ orderId: o.id, quantity: o.remaining - excess });
-          if (o.side === 'SELL') (o.outcome === 'YES' ? (offeredYes -= excess) : (offeredNo -= excess));
+          unoffer(o, excess);
           excess = 0;
         }
       }
@@ -107,7 +112,7 @@ export function planRequote(ladder: Ladder, open: OpenOrder[], holdings: { yesSh
   for (const list of levels.values()) {
     for (const o of list) {
       plan.cancels.push(o.id);
-      if (o.side === 'SELL') (o.outcome === 'YES' ? (offeredYes -= o.remaining) : (offeredNo -= o.remaining));
+      unoffer(o, o.remaining);
     }
   }
   let freeYes = Math.max(0, holdings.yesShares - offeredYes);
