@@ -175,6 +175,9 @@ describe('web UI in Chromium against the real backend', () => {
     await expect.poll(async () => (await pageA.getByRole('region', { name: 'My orders' }).or(pageA.getByLabel('My orders')).first().textContent()) ?? '', WAIT).toContain('10 / 10');
     await pageA.getByRole('tab', { name: /^Open/ }).click();
     await shot(pageA, 'desktop-market-after-fill');
+    await pageB.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await shot(pageB, 'desktop-market-dark');
+    await pageB.getByRole('button', { name: 'Switch to light theme' }).click();
   });
 
   it('cancels an order from its ladder row', async () => {

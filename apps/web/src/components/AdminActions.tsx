@@ -44,6 +44,7 @@ export function MarketStatusActions({ market, resolveOnly = false }: { market: s
     void queryClient.invalidateQueries({ queryKey: ['market', market.slug] });
     void queryClient.invalidateQueries({ queryKey: ['markets'] });
     void queryClient.invalidateQueries({ queryKey: ['resolution', market.slug] });
+    void queryClient.invalidateQueries({ queryKey: ['admin'] });
   };
   if (changes.length === 0) return <span className="muted">No changes possible ({market.status.toLowerCase()})</span>;
   return (

@@ -46,6 +46,7 @@ function CreateMarketForm() {
       setQuestion('');
       setDescription('');
       void queryClient.invalidateQueries({ queryKey: qk.markets });
+      void queryClient.invalidateQueries({ queryKey: ['admin'] });
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -156,7 +157,7 @@ function AuditPanel() {
             {(audit.data?.entries ?? []).map((e) => (
               <tr key={e.id}>
                 <td className="num">{e.id}</td>
-                <td className="muted">{formatDateTime(e.createdAt)}</td>
+                <td className="muted" style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.createdAt)}</td>
                 <td>{e.action}</td>
                 <td className="muted">{e.targetType} {e.targetId?.slice(0, 8)}</td>
                 <td className="muted" style={{ fontFamily: 'var(--mono)', fontSize: 11, maxWidth: 360, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{JSON.stringify(e.payload)}</td>
@@ -244,10 +245,8 @@ export default function AdminPage() {
         <h2>Grant points</h2>
         <GrantForm />
       </section>
-      <div className="two">
-        <AuditPanel />
-        <ReconcilePanel />
-      </div>
+      <ReconcilePanel />
+      <AuditPanel />
     </div>
   );
 }

@@ -8,7 +8,7 @@ export default function LeaderboardPage() {
   const [by, setBy] = useState<schemas.LeaderboardBy>('pnl');
   const board = useLeaderboard(by);
   return (
-    <div className="panel">
+    <div className="panel" style={{ maxWidth: 960, margin: '0 auto' }}>
       <div className="panel-head">
         <h1>Leaderboard</h1>
         <div className="seg" role="radiogroup" aria-label="Rank by">

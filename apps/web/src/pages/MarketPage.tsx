@@ -152,7 +152,8 @@ export function MarketPage() {
   const bestBid = book?.bestBid('YES') ?? null;
   const bestAsk = book?.bestAsk('YES') ?? null;
   const lastPrice = book?.lastPrice ?? m.lastPrice;
-  const priceTenths = displayPriceTenths(bestBid, bestAsk, lastPrice);
+  // Once resolved, a YES share is worth 100¢ or nothing.
+  const priceTenths = m.status === 'RESOLVED' ? (m.outcome === 'YES' ? 1000 : 0) : displayPriceTenths(bestBid, bestAsk, lastPrice);
   const isAdmin = user?.role === 'ADMIN';
   const isResolver = signedIn && m.resolverId === user.id;
 
@@ -173,7 +174,7 @@ export function MarketPage() {
         <span>Volume <b className="num">{formatInt(book?.volume ?? m.volume)}</b> sh</span>
         <span>Open interest <b className="num">{formatInt(m.openInterest)}</b></span>
         <span title={formatDateTime(m.closesAt)}>
-          {m.status === 'OPEN' || m.status === 'HALTED' || m.status === 'DRAFT' ? `Closes in ${formatTimeLeft(m.closesAt, now)}` : `Closed ${formatDateTime(m.closesAt)}`}
+          {m.status === 'OPEN' || m.status === 'HALTED' || m.status === 'DRAFT' ? `Closes in ${formatTimeLeft(m.closesAt, now)}` : 'Trading closed'}
         </span>
         <span>Resolver: {m.resolverId === null ? 'admins' : isResolver ? 'you' : <span title={m.resolverId}>designated user</span>}</span>
       </div>
