@@ -100,7 +100,7 @@ export function planRequote(ladder: Ladder, open: OpenOrder[], holdings: { yesSh
         if (o.remaining <= excess) {
           plan.cancels.push(o.id);
           excess -= o.remaining;
-          if (o.side === 'SELL') (o.outcome === 'YES' ? (offeredYes -= o.remaining) : (offeredNo -= o.remaining));
+          unoffer(o, o.remaining);
         } else {
           plan.reduces.push({ orderId: o.id, quantity: o.remaining - excess });
           unoffer(o, excess);
