@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { createChart, LineSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
 import type { schemas } from '@prediction-markets/shared';
 import { usePriceHistory } from '../api/queries.ts';
+import { THEME_EVENT } from '../lib/theme.ts';
 
 const RANGES: schemas.PriceHistoryRange[] = ['1H', '6H', '1D', '1W', 'ALL'];
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -61,7 +62,13 @@ export default function PriceChart({ slug, lastTrade }: { slug: string; lastTrad
     });
     chart.current = c;
     series.current = s;
+    const onTheme = () => {
+      c.applyOptions({ layout: { textColor: cssVar('--muted') }, grid: { horzLines: { color: cssVar('--border') } } });
+      s.applyOptions({ color: cssVar('--accent') });
+    };
+    window.addEventListener(THEME_EVENT, onTheme);
     return () => {
+      window.removeEventListener(THEME_EVENT, onTheme);
       c.remove();
       chart.current = null;
       series.current = null;

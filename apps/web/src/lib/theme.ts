@@ -8,9 +8,13 @@ export function currentTheme(): Theme {
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
+/** Fired on window when the theme changes (canvas components re-read their colours). */
+export const THEME_EVENT = 'pm-theme-change';
+
 export function setTheme(t: Theme): void {
   localStorage.setItem(KEY, t);
   document.documentElement.dataset.theme = t;
+  window.dispatchEvent(new Event(THEME_EVENT));
 }
 
 export function initTheme(): void {
