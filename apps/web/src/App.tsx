@@ -95,7 +95,7 @@ export function App() {
           ) : (
             <>
               <span className="email muted" title={user.email}>{user.email}</span>
-              <button type="button" className="small" onClick={() => void signOut().then(() => toast('Signed out'))}>Sign out</button>
+              <button type="button" className="small" onClick={() => void signOut()}>Sign out</button>
             </>
           )}
         </div>

@@ -68,14 +68,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     await client.logout();
-    setUser(null);
-    setExpired(false);
-    queryClient.removeQueries({ queryKey: ['my-orders'] });
-    queryClient.removeQueries({ queryKey: ['balance'] });
-    queryClient.removeQueries({ queryKey: ['portfolio'] });
     await resetSocket();
-    await getSocket();
-  }, [queryClient]);
+    // A fresh page: every live book and private stream starts again as an anonymous visitor.
+    window.location.reload();
+  }, []);
 
   const value = useMemo(() => ({ user, expired, signIn, signUp, signOut }), [user, expired, signIn, signUp, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
