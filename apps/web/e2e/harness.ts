@@ -53,6 +53,9 @@ export async function startE2eServer(): Promise<E2eServer> {
     ADMIN_PASSWORD: ADMIN.password,
     STARTING_BALANCE: '10000',
     CLOCK_INTERVAL_MS: '200',
+    // Short sessions: the pages' access tokens are renewed silently (refresh cookie, socket
+    // session:refresh) several times while the tests run.
+    ACCESS_TOKEN_TTL_SEC: '30',
     // One machine plays every user: per-IP limits would throttle the test, not the UI.
     RATE_LIMIT_PUBLIC_POINTS: '100000',
     RATE_LIMIT_TRADING_POINTS: '100000',

@@ -366,6 +366,9 @@ describe('web UI in Chromium against the real backend', () => {
       await pageA.waitForLoadState('networkidle');
       await shot(pageA, `desktop-${name}`);
     }
+    // Signed in since the first test, far beyond the 30 s access-token lifetime: renewed silently.
+    await pageA.goto(`${server.url}/portfolio`);
+    await expect.poll(async () => (await pageA.getByLabel('Available points').textContent()) ?? '', WAIT).toMatch(/^[\d,]+\.\d\d pts$/);
     const lb = await server.api('GET', '/api/leaderboard?by=volume');
     expect(lb.body.entries.length).toBeGreaterThanOrEqual(2);
     expect(pageErrors).toEqual([]);
