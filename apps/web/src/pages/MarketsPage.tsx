@@ -19,8 +19,11 @@ function formatTenthsChange(t: number | null): string {
   return `${t > 0 ? '+' : '−'}${a % 10 === 0 ? a / 10 : `${Math.floor(a / 10)}.${a % 10}`}¢`;
 }
 
-const MarketCard = memo(function MarketCard({ market, stats, now }: { market: schemas.MarketDto; stats: schemas.MarketStatsDto | undefined; now: number }) {
-  const liveable = market.status === 'OPEN' || market.status === 'HALTED';
+/** Cards that follow their market live over the socket (a socket may hold SOCKET_LIMITS.maxSubscriptionsPerSocket = 50 views; the market page needs one more). */
+const LIVE_CARDS = 30;
+
+const MarketCard = memo(function MarketCard({ market, stats, now, live: wantLive }: { market: schemas.MarketDto; stats: schemas.MarketStatsDto | undefined; now: number; live: boolean }) {
+  const liveable = wantLive && (market.status === 'OPEN' || market.status === 'HALTED');
   const live = useMarketBook(liveable ? market.slug : null);
   const book = live.book;
   const bid = book !== null ? book.bestBid('YES') : market.bestBid;
@@ -119,8 +122,8 @@ export function MarketsPage() {
       {markets.isLoading ? <p className="muted">Loading markets…</p> : null}
       {markets.data !== undefined && shown.length === 0 ? <p className="empty">No markets match.</p> : null}
       <div className="market-cards">
-        {shown.map((m) => (
-          <MarketCard key={m.id} market={m} stats={statsById.get(m.id)} now={now} />
+        {shown.map((m, i) => (
+          <MarketCard key={m.id} market={m} stats={statsById.get(m.id)} now={now} live={i < LIVE_CARDS} />
         ))}
       </div>
     </div>
