@@ -6,7 +6,7 @@ import { fetchLeaderboard, fetchMarketStats, fetchPriceHistory } from './extra.t
 import { qk } from './keys.ts';
 
 export function useMarkets() {
-  return useQuery({ queryKey: qk.markets, queryFn: async () => unwrapResult(await client.listMarkets({ limit: 200 })) });
+  return useQuery({ queryKey: qk.markets, queryFn: async () => unwrapResult(await client.listMarkets({ limit: 200 })), refetchInterval: 30_000 });
 }
 
 export function useMarketStats() {

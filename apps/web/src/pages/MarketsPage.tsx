@@ -1,4 +1,6 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { qk } from '../api/keys.ts';
 import { Link, useSearchParams } from 'react-router';
 import type { schemas } from '@prediction-markets/shared';
 import { useMarkets, useMarketStats } from '../api/queries.ts';
@@ -24,7 +26,11 @@ const LIVE_CARDS = 30;
 
 const MarketCard = memo(function MarketCard({ market, stats, now, live: wantLive }: { market: schemas.MarketDto; stats: schemas.MarketStatsDto | undefined; now: number; live: boolean }) {
   const liveable = wantLive && (market.status === 'OPEN' || market.status === 'HALTED');
-  const live = useMarketBook(liveable ? market.slug : null);
+  const queryClient = useQueryClient();
+  // A status change (halt, close, settlement) refreshes the list.
+  const onStatus = useCallback(() => void queryClient.invalidateQueries({ queryKey: qk.markets }), [queryClient]);
+  const handlers = useMemo(() => ({ onStatus }), [onStatus]);
+  const live = useMarketBook(liveable ? market.slug : null, handlers);
   const book = live.book;
   const bid = book !== null ? book.bestBid('YES') : market.bestBid;
   const ask = book !== null ? book.bestAsk('YES') : market.bestAsk;
