@@ -144,6 +144,22 @@ describe('api holes (issue 12)', () => {
       expectError(await t.api('GET', '/api/auth/me', { token: login.body.accessToken }), 401, 'TOKEN_INVALID');
     });
 
+    it('a restart does not reopen a revoked session (the revocation list is reloaded from the database)', async () => {
+      const own = await startTestExchange(NO_RATE_LIMITS);
+      try {
+        const u = await own.registerUser();
+        const session = await own.login(u.email, u.password);
+        ok(await own.api('POST', '/api/auth/logout', { token: session.token }), 200);
+        expectError(await own.api('GET', '/api/auth/me', { token: session.token }), 401, 'TOKEN_INVALID');
+        await own.stop();
+        await own.restart();
+        expectError(await own.api('GET', '/api/auth/me', { token: session.token }), 401, 'TOKEN_INVALID');
+        ok(await own.api('GET', '/api/auth/me', { token: u.token }), 200);
+      } finally {
+        await own.close();
+      }
+    });
+
     it('a socket whose access token expired gets no private events until session:refresh', async () => {
       const u = await t.registerUser();
       const { slug } = await t.createOpenMarket();
