@@ -86,6 +86,8 @@ export function useMarketBook(
   const [live, setLive] = useState<LiveBook>({ book: null, version: 0, state: 'resyncing' });
   const { onTrade, onStatus, onResync } = handlers;
   useEffect(() => {
+    // Another market (or none): never show the previous market's book meanwhile.
+    setLive((l) => (l.book === null ? l : { book: null, version: l.version + 1, state: 'resyncing' }));
     if (slug === null) return;
     let alive = true;
     const offs: (() => void)[] = [];

@@ -71,14 +71,14 @@ export const OrderBook = memo(function OrderBook({ book, version, view, onViewCh
       >
         <span className="bar" style={{ width: `${(l.quantity / max) * 100}%` }} />
         {l.houseQty !== undefined && l.houseQty > 0 ? <span className="house" style={{ width: `${(l.houseQty / max) * 100}%` }} title={`House market maker: ${l.houseQty} shares`} /> : null}
-        <span className="p">
+        <span className="p" role="cell">
           <button type="button" className="link" aria-label={`Use ${view} ${what.toLowerCase()} price ${l.price}¢ in the ticket`} onClick={(e) => { e.stopPropagation(); onPickPrice(view, l.price); }}>
             <span className={side === 'ask' ? 'no' : 'yes'}>{l.price}¢</span>
           </button>
         </span>
-        <span className="q">{formatInt(l.quantity)}</span>
-        <span className="t muted">{formatInt(cum)}</span>
-        <span className="mine">
+        <span className="q" role="cell">{formatInt(l.quantity)}</span>
+        <span className="t muted" role="cell">{formatInt(cum)}</span>
+        <span className="mine" role="cell">
           {own.map((o) => (
             <span key={o.id} className="row" style={{ gap: 2, flexWrap: 'nowrap' }}>
               <span className="mine-tag" title={`Your order ${o.id}: ${o.side} ${o.outcome} ${o.remainingQuantity} of ${o.quantity} left`}>

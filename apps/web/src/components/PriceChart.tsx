@@ -37,6 +37,7 @@ function cssVar(name: string): string {
 export default function PriceChart({ slug, lastTrade }: { slug: string; lastTrade: { yesPrice: number; tsMs: number } | null }) {
   const [range, setRange] = useState<schemas.PriceHistoryRange>('1D');
   const history = usePriceHistory(slug, range);
+  const { refetch } = history;
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<'Line'> | null>(null);
@@ -88,7 +89,9 @@ export default function PriceChart({ slug, lastTrade }: { slug: string; lastTrad
     const last = data[data.length - 1];
     if (last !== undefined && (last.time as number) > t) return;
     series.current.update({ time: t, value: lastTrade.yesPrice });
-  }, [lastTrade]);
+    // A first trade is a single point, which draws no line: take the history again (bucketed, carried to now).
+    if (data.length < 2) void refetch();
+  }, [lastTrade, refetch]);
 
   const empty = history.data !== undefined && history.data.points.length === 0 && history.data.startPrice === null && lastTrade === null;
   return (
