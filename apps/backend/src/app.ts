@@ -15,6 +15,7 @@ import { marketRoutes } from './markets/routes.ts';
 import { orderRoutes } from './orders/routes.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { houseRoutes } from './house/routes.ts';
 import { requestId } from './logger.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { registerRateLimits } from './plugins/rate-limit.ts';
@@ -67,6 +68,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(orderRoutes, { prefix: '/api/orders', ctx });
   await app.register(accountRoutes, { prefix: '/api/user', ctx });
   await app.register(adminRoutes, { prefix: '/api/admin', ctx });
+  await app.register(houseRoutes, { prefix: '/api/house', ctx });
   await registerWebFeatures(app, ctx); // price history, leaderboard, the UI at / (last)
   return app;
 }

@@ -37,6 +37,12 @@ export const EnvSchema = z.object({
   ADMIN_PASSWORD: optionalString,
   /** Seed demo markets and users once. Default: on with the embedded database, off otherwise. */
   SEED_DEMO: bool.optional(),
+  /**
+   * Run the LMSR house maker inside the server (src/house/maker.ts), quoting every market an
+   * admin enabled it on (and, on the demo, the demo markets). Default: on with the embedded
+   * database, off otherwise.
+   */
+  HOUSE_MAKER: z.enum(['on', 'off']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated origins allowed by CORS (empty: same-origin only). */
   CORS_ORIGIN: z.string().default(''),

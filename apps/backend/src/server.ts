@@ -6,6 +6,7 @@ import { loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
 import { startRuntime } from './runtime.ts';
 import { runGateway } from './realtime/gateway.ts';
+import { startHouseMaker, type RunningHouse } from './house/maker.ts';
 
 async function main(): Promise<void> {
   const env = loadEnv();
@@ -13,6 +14,11 @@ async function main(): Promise<void> {
   if (env.INSTANCE_ROLE === 'gateway') return runGateway(env, logger);
   const rt = await startRuntime(env, { logger });
   const base = (rt.url ?? '').replace('0.0.0.0', 'localhost');
+  // The house maker: an ordinary socket client of this server (src/house/maker.ts).
+  let house: RunningHouse | null = null;
+  if ((env.HOUSE_MAKER ?? (rt.embeddedDatabase ? 'on' : 'off')) === 'on' && rt.url !== null) {
+    house = await startHouseMaker(rt.ctx, rt.url.replace('0.0.0.0', '127.0.0.1'), { demo: rt.demo !== null, logger });
+  }
   const lines = [
     '',
     `  Prediction-markets exchange is up${rt.embeddedDatabase ? ' (embedded PostgreSQL)' : ''}`,
@@ -37,7 +43,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 30_000);
     force.unref();
-    rt.close().then(
+    const stopHouse = (house?.stop() ?? Promise.resolve()).catch((err: unknown) => logger.error({ err }, 'house maker stop failed'));
+    stopHouse.then(() => rt.close()).then(
       () => {
         logger.info('shut down cleanly');
         process.exit(0);

@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = {
   resolved: 'MARKET_RESOLVED',
   cancelled: 'MARKET_CANCELLED',
   granted: 'POINTS_GRANTED',
+  /** The house maker's settings of a market (src/house: its only record). */
+  houseConfigured: 'HOUSE_CONFIGURED',
 } as const;
 
 export interface AuditEntryInput {

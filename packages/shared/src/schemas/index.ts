@@ -7,3 +7,4 @@ export * from './admin.ts';
 export * from './socket.ts';
 export * from './history.ts';
 export * from './leaderboard.ts';
+export * from './house.ts';
