@@ -13,6 +13,10 @@ const tokens = token!.split(',');
 const headersOf = (i: number) => ({ authorization: `Bearer ${tokens[i % tokens.length]}`, 'content-type': 'application/json' });
 const openIds: number[] = [];
 let ok = 0;
+const failures: Record<string, number> = {};
+const fail = (what: string) => {
+  failures[what] = (failures[what] ?? 0) + 1;
+};
 const inflight = new Set<Promise<void>>();
 const start = performance.now();
 let sent = 0;
@@ -28,19 +32,20 @@ while (sent < total) {
         if (r.status === 201 && body.order !== undefined) {
           openIds.push(i % tokens.length, body.order.id);
           ok++;
-        }
+        } else fail(`place ${r.status} ${(body as { error?: { code?: string } }).error?.code ?? ''}`);
       } else {
         const owner = openIds.shift()!;
-        const r = await fetch(`${url}/api/orders/${openIds.shift()!}`, { method: 'DELETE', headers: headersOf(owner) });
-        await r.arrayBuffer();
+        const r = await fetch(`${url}/api/orders/${openIds.shift()!}`, { method: 'DELETE', headers: { authorization: headersOf(owner).authorization } });
+        const text = await r.text();
         if (r.status === 200) ok++;
+        else fail(`cancel ${r.status} ${/"code":"([A-Z_]+)"/.exec(text)?.[1] ?? ''}`);
       }
-    })();
+    })().catch((e: unknown) => fail(`network ${(e as Error).message}`));
     inflight.add(job);
     void job.finally(() => inflight.delete(job));
   }
   await new Promise((r) => setTimeout(r, 2));
 }
 await Promise.all(inflight);
-console.log(JSON.stringify({ sent, ok, elapsedMs: Math.round(performance.now() - start) }));
+console.log(JSON.stringify({ sent, ok, failures, elapsedMs: Math.round(performance.now() - start) }));
 export {};

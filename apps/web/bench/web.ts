@@ -91,7 +91,7 @@ try {
   const seqBefore = (await server.api('GET', `/api/markets/${slug}`)).body.seq as number;
   // Asynchronously: the server under test runs in this process and must keep serving.
   const load = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'load.ts'), server.url, loadMakers.map((m) => m.token).join(','), slug, String(RATE), String(SECONDS)], { encoding: 'utf8' });
-  const loadResult = JSON.parse(load.stdout.trim().split('\n').pop()!) as { sent: number; ok: number; elapsedMs: number };
+  const loadResult = JSON.parse(load.stdout.trim().split('\n').pop()!) as { sent: number; ok: number; failures: Record<string, number>; elapsedMs: number };
   const total = loadResult.sent;
   const elapsedS = loadResult.elapsedMs / 1000;
   await page.waitForTimeout(500);
@@ -106,6 +106,7 @@ try {
   console.log(`  initial JavaScript, gzipped:        ${gzKb.toFixed(1)} KB in ${files.length} files (target <= 250 KB)`);
   console.log(`  navigation -> interactive market:   median ${median(navMs).toFixed(0)} ms over ${RUNS} runs (min ${Math.min(...navMs).toFixed(0)}, max ${Math.max(...navMs).toFixed(0)}); browser clock ${median(browserMs).toFixed(0)} ms (target <= 1000 ms)`);
   console.log(`  book under load:                     ${total} orders/cancels sent in ${elapsedS.toFixed(1)} s (${loadResult.ok} accepted): ${((seqAfter - seqBefore) / elapsedS).toFixed(0)} book events/s reached the page's market (target 200/s)`);
+  if (Object.keys(loadResult.failures).length > 0) console.log(`    refused or failed requests: ${JSON.stringify(loadResult.failures)}`);
   console.log(`    frames: ${m.frames.length} drawn, ${dropped} dropped (${((dropped / Math.max(1, m.frames.length + dropped)) * 100).toFixed(1)}%)`);
   console.log(`    long tasks (> 50 ms): ${m.longTasks.length}, longest ${longest.toFixed(0)} ms (target: none)`);
 } finally {
