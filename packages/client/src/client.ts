@@ -343,6 +343,24 @@ export class PmClient extends Emitter<ClientEvents> {
   }
 
   // -------------------------------------------------------------------------------------
+  // House maker: /api/house
+
+  /** GET /api/house/markets: the house maker's published state on every configured market (b shares, prices YES cents, money cents). */
+  getHouseMarkets(): Promise<Result<Out<typeof schemas.HouseMarketsResponse>>> {
+    return this.request('GET', '/api/house/markets', { idempotent: true });
+  }
+
+  /** GET /api/house/markets/:slug: the house maker on one market (NOT_FOUND when never configured). */
+  getHouseMarket(slug: string): Promise<Result<Out<typeof schemas.HouseMarketDto>>> {
+    return this.request('GET', `/api/house/markets/${enc(slug)}`, { idempotent: true });
+  }
+
+  /** PUT /api/house/markets/:slug (admin): enable/disable the house maker, set b and the band (HOUSE_INVALID_LIQUIDITY, HOUSE_INVALID_BAND, HOUSE_POSITION_OPEN). */
+  configureHouse(slug: string, body: In<typeof schemas.HouseConfigBody>): Promise<Result<Out<typeof schemas.HouseMarketDto>>> {
+    return this.request('PUT', `/api/house/markets/${enc(slug)}`, { body });
+  }
+
+  // -------------------------------------------------------------------------------------
   // Health
 
   /** GET /health: liveness. */
