@@ -132,6 +132,29 @@ describe('web UI in Chromium against the real backend', () => {
     expect(hist.body.points).toEqual([]);
   });
 
+  it('sign up, start with the grant, sign out', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/markets/${slug}`);
+    await ticket(page).getByRole('button', { name: 'Sign in to trade' }).waitFor(WAIT);
+    await page.getByRole('link', { name: 'Sign up' }).first().click();
+    await page.getByLabel('Email').fill(`carol-${Date.now()}@e2e.local`);
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    // The browser's own check (8 characters) keeps it from the server; then a good one.
+    expect(await page.getByLabel('Password').evaluate((el) => (el as HTMLInputElement).validity.valid)).toBe(false);
+    await page.getByLabel('Password').fill('long-enough-password');
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await expect.poll(textOf(page, 'link', 'Available balance'), WAIT).toBe('10,000.00 pts');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Sign in' }).first().waitFor(WAIT);
+    // A wrong password shows the API's message.
+    await page.goto(`${server.url}/signin`);
+    await page.getByLabel('Email').fill(userA.email);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(async () => (await page.getByRole('alert').first().textContent()) ?? '', WAIT).toContain('INVALID_CREDENTIALS');
+  });
+
   it('two traders: A rests a limit order, B sees it live and takes it, both see fill, balance and position', async () => {
     pageA = await newPage();
     pageB = await newPage();
