@@ -30,6 +30,8 @@ const engines = ['oursServicePath', 'ours', 'nodejsOrderBook'] as const;
 
 interface Measurement {
   opsPerSec: number;
+  /** Timed ops per second of the process's CPU time (robust to waiting for a core on a loaded machine). */
+  opsPerCpuSec: number;
   p50Ns: number;
   p99Ns: number;
   setupOpsPerSec: number | null;
@@ -76,6 +78,7 @@ for (const w of workloads) {
     nodejsOrderBook: peer,
     ratioServicePath: Number((oursServicePath.opsPerSec / peer.opsPerSec).toFixed(1)),
     ratio: Number((ours.opsPerSec / peer.opsPerSec).toFixed(1)),
+    opsPerCpuSec: Object.fromEntries(engines.map((e) => [e, Math.round(median(perEngine[e]!.map((m) => m.opsPerCpuSec)))])),
   };
   if (w === 'W2') bytesPerRestingOrder = Math.round(median(perEngine.oursServicePath!.map((m) => m.bytesPerRestingOrder ?? 0)));
   if (w === 'W3') {
@@ -103,6 +106,8 @@ if (json) {
     for (const e of engines) lines.push(`| ${w} | ${e} | ${fmt(r[e]!.opsPerSec)} | ${fmt(r[e]!.p50Ns)} ns | ${fmt(r[e]!.p99Ns)} ns |`);
     lines.push(`| ${w} | ratio oursServicePath / nodejs-order-book | ${r.ratioServicePath}x | | |`);
     lines.push(`| ${w} | ratio ours (counting sink) / nodejs-order-book | ${r.ratio}x | | |`);
+    const cpu = (r as unknown as { opsPerCpuSec: Record<string, number> }).opsPerCpuSec;
+    lines.push(`| ${w} | per CPU second (service path / counting sink / peer) | ${engines.map((e) => fmt(cpu[e]!)).join(' / ')} | | |`);
   }
   if (bytesPerRestingOrder !== null) lines.push('', `Heap + array-buffer bytes per resting order at 1,000,000 resting orders (service path): ${bytesPerRestingOrder}`);
   process.stdout.write(`${lines.join('\n')}\n`);

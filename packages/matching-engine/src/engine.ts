@@ -31,6 +31,7 @@ import {
   newBalanceEvent,
   newLedgerEvent,
   newLevelEvent,
+  newOrderView,
   newPositionEvent,
   newTradeEvent,
   newUpdatedEvent,
@@ -183,13 +184,16 @@ export class MatchingEngine {
    */
   private retains = false;
   // Reused event records of the hot paths (EventSink: valid only during emit).
-  private readonly evAccepted: OrderAcceptedEvent = newAcceptedEvent();
-  private readonly evUpdated: OrderUpdatedEvent = newUpdatedEvent();
-  private readonly evTrade: TradeEvent = newTradeEvent();
-  private readonly evLevel: BookLevelEvent = newLevelEvent();
-  private readonly evLedger: LedgerEvent = newLedgerEvent();
-  private readonly evBalance: BalanceEvent = newBalanceEvent();
-  private readonly evPosition: PositionEvent = newPositionEvent();
+  private readonly evAccepted: OrderAcceptedEvent = newAcceptedEvent(
+    0, 0, 0, 0, null,
+    newOrderView(0, '', '', 'BUY', 'YES', 'LIMIT', null, null, 'BID', 0, 0, 0, 'GTC', null, false, 'CANCEL_TAKER', null, 0, 'OPEN'),
+  );
+  private readonly evUpdated: OrderUpdatedEvent = newUpdatedEvent(0, 0, 0, '', '', 'OPEN', 'FILL', null, 0, 0, 0, 0);
+  private readonly evTrade: TradeEvent = newTradeEvent(0, 0, 0, '', 'MINT', 0, 0, 0, 0, '', '', 'BUY', 'YES', 'BUY', 'YES', 'BID');
+  private readonly evLevel: BookLevelEvent = newLevelEvent(0, 0, '', 'BID', 0, 0, 0);
+  private readonly evLedger: LedgerEvent = newLedgerEvent(0, null, '', '', 0, 'GRANT', null);
+  private readonly evBalance: BalanceEvent = newBalanceEvent(0, '', 0, 0);
+  private readonly evPosition: PositionEvent = newPositionEvent(0, 0, '', '', 0, 0, 0, 0, 0, 0, 0);
   /** One-entry caches of accountOf/marketOf; idx -1 = none yet (an object, never undefined, so the check stays monomorphic). */
   private lastAccount: Account = new Account(-1, '');
   private lastMarket: Market = new Market(-1, '', null, 1);
@@ -429,33 +433,49 @@ export class MatchingEngine {
       this.touchPosition(pos);
     }
     // Event records (see EventSink): filled from the validated command, not read back.
-    const ev = this.retains ? newAcceptedEvent() : this.evAccepted;
-    const o = ev.order;
-    ev.tsMs = this.nowMs;
-    ev.seq = mk.seq;
-    o.orderId = orderId;
-    o.userId = acc.userId;
-    o.marketId = mk.id;
-    o.side = isBuy ? 'BUY' : 'SELL';
-    o.outcome = action < 2 ? 'YES' : 'NO';
-    o.orderType = isMarket ? 'MARKET' : 'LIMIT';
-    o.priceCents = isMarket ? null : price;
-    o.yesPriceCents = isMarket ? null : yesLimit;
-    o.bookSide = side === BID ? 'BID' : 'ASK';
-    o.qty = qty;
-    o.remainingQty = qty;
-    o.filledQty = 0;
-    o.timeInForce = TIF_NAMES[tif]!;
-    o.expiresAtMs = tif === TIF_GTD ? expiresAt : null;
-    o.postOnly = postOnly;
-    o.stp = STP_NAMES[stp]!;
-    o.clientOrderId = coid;
-    o.queueSeq = st.queueSeq[s]!;
-    o.status = 'OPEN';
-    ev.escrowCents = escrowCents;
-    ev.escrowShares = isBuy ? 0 : qty;
-    ev.maxCostCents = maxCost;
-    this.sink.emit(ev);
+    const sideName = isBuy ? 'BUY' : 'SELL';
+    const outcomeName = action < 2 ? 'YES' : 'NO';
+    const typeName = isMarket ? 'MARKET' : 'LIMIT';
+    const ownLimit = isMarket ? null : price;
+    const yesLimitOrNull = isMarket ? null : yesLimit;
+    const bookSideName = side === BID ? 'BID' : 'ASK';
+    const tifLabel = TIF_NAMES[tif]!;
+    const expiry = tif === TIF_GTD ? expiresAt : null;
+    const stpName = STP_NAMES[stp]!;
+    const queueSeq = st.queueSeq[s]!;
+    const escrowShares = isBuy ? 0 : qty;
+    if (this.retains) {
+      const order = newOrderView(orderId, acc.userId, mk.id, sideName, outcomeName, typeName, ownLimit, yesLimitOrNull, bookSideName, qty, qty, 0, tifLabel, expiry, postOnly, stpName, coid, queueSeq, 'OPEN');
+      this.sink.emit(newAcceptedEvent(this.nowMs, mk.seq, escrowCents, escrowShares, maxCost, order));
+    } else {
+      const ev = this.evAccepted;
+      const o = ev.order;
+      ev.tsMs = this.nowMs;
+      ev.seq = mk.seq;
+      o.orderId = orderId;
+      o.userId = acc.userId;
+      o.marketId = mk.id;
+      o.side = sideName;
+      o.outcome = outcomeName;
+      o.orderType = typeName;
+      o.priceCents = ownLimit;
+      o.yesPriceCents = yesLimitOrNull;
+      o.bookSide = bookSideName;
+      o.qty = qty;
+      o.remainingQty = qty;
+      o.filledQty = 0;
+      o.timeInForce = tifLabel;
+      o.expiresAtMs = expiry;
+      o.postOnly = postOnly;
+      o.stp = stpName;
+      o.clientOrderId = coid;
+      o.queueSeq = queueSeq;
+      o.status = 'OPEN';
+      ev.escrowCents = escrowCents;
+      ev.escrowShares = escrowShares;
+      ev.maxCostCents = maxCost;
+      this.sink.emit(ev);
+    }
     this.budgetMode = isMarket && isBuy;
     this.budgetLeft = escrowCents;
     const stop = this.match(mk, s, side, yesLimit);
@@ -782,24 +802,36 @@ export class MatchingEngine {
     this.touchLevel(mk, mSide, p);
     mk.lastPrice = p;
     mk.volume += q;
-    const ev = this.retains ? newTradeEvent() : this.evTrade;
-    ev.tsMs = this.nowMs;
-    ev.seq = ++mk.seq;
-    ev.tradeId = tradeId;
-    ev.marketId = mk.id;
-    ev.kind = kind;
-    ev.yesPriceCents = p;
-    ev.qty = q;
-    ev.makerOrderId = st.id[m]!;
-    ev.takerOrderId = st.id[t]!;
-    ev.makerUserId = mAcc.userId;
-    ev.takerUserId = tAcc.userId;
-    ev.makerSide = mBuy ? 'BUY' : 'SELL';
-    ev.makerOutcome = mAct < 2 ? 'YES' : 'NO';
-    ev.takerSide = tBuy ? 'BUY' : 'SELL';
-    ev.takerOutcome = tAct < 2 ? 'YES' : 'NO';
-    ev.takerBookSide = mSide === ASK ? 'BID' : 'ASK';
-    this.sink.emit(ev);
+    const seq = ++mk.seq;
+    const makerOrderId = st.id[m]!;
+    const takerOrderId = st.id[t]!;
+    const makerSide = mBuy ? 'BUY' : 'SELL';
+    const makerOutcome = mAct < 2 ? 'YES' : 'NO';
+    const takerSide = tBuy ? 'BUY' : 'SELL';
+    const takerOutcome = tAct < 2 ? 'YES' : 'NO';
+    const takerBookSide = mSide === ASK ? 'BID' : 'ASK';
+    if (this.retains) {
+      this.sink.emit(newTradeEvent(this.nowMs, seq, tradeId, mk.id, kind, p, q, makerOrderId, takerOrderId, mAcc.userId, tAcc.userId, makerSide, makerOutcome, takerSide, takerOutcome, takerBookSide));
+    } else {
+      const ev = this.evTrade;
+      ev.tsMs = this.nowMs;
+      ev.seq = seq;
+      ev.tradeId = tradeId;
+      ev.marketId = mk.id;
+      ev.kind = kind;
+      ev.yesPriceCents = p;
+      ev.qty = q;
+      ev.makerOrderId = makerOrderId;
+      ev.takerOrderId = takerOrderId;
+      ev.makerUserId = mAcc.userId;
+      ev.takerUserId = tAcc.userId;
+      ev.makerSide = makerSide;
+      ev.makerOutcome = makerOutcome;
+      ev.takerSide = takerSide;
+      ev.takerOutcome = takerOutcome;
+      ev.takerBookSide = takerBookSide;
+      this.sink.emit(ev);
+    }
 
     // Maker: pays from escrow at its own limit (no improvement), or delivers locked shares.
     if (mBuy) {
@@ -975,7 +1007,7 @@ export class MatchingEngine {
   }
 
   /**
-   * Netting (DESIGN.md "Escrow"): merge min(available YES, available NO) pairs of this user
+   * Netting (docs/DESIGN.md "Escrow"): merge min(available YES, available NO) pairs of this user
    * back to 100 cents each from the market pool (LEDGER NETTING).
    */
   private net(pos: Position, tradeId: number | null): void {
@@ -1164,15 +1196,22 @@ export class MatchingEngine {
         const l = levels[i]!;
         mk.levelDirty[l] = 0;
         const side = l >= 101 ? ASK : BID;
-        const ev = this.retains ? newLevelEvent() : this.evLevel;
-        ev.tsMs = this.nowMs;
-        ev.seq = ++mk.seq;
-        ev.marketId = mk.id;
-        ev.side = side === BID ? 'BID' : 'ASK';
-        ev.yesPriceCents = side === BID ? l : l - 101;
-        ev.qty = mk.book.qty[l]!;
-        ev.orderCount = mk.book.count[l]!;
-        this.sink.emit(ev);
+        const seq = ++mk.seq;
+        const sideName = side === BID ? 'BID' : 'ASK';
+        const price = side === BID ? l : l - 101;
+        if (this.retains) {
+          this.sink.emit(newLevelEvent(this.nowMs, seq, mk.id, sideName, price, mk.book.qty[l]!, mk.book.count[l]!));
+        } else {
+          const ev = this.evLevel;
+          ev.tsMs = this.nowMs;
+          ev.seq = seq;
+          ev.marketId = mk.id;
+          ev.side = sideName;
+          ev.yesPriceCents = price;
+          ev.qty = mk.book.qty[l]!;
+          ev.orderCount = mk.book.count[l]!;
+          this.sink.emit(ev);
+        }
       }
     }
     const accs = this.dirtyAccounts;
@@ -1182,12 +1221,16 @@ export class MatchingEngine {
       for (let i = 0; i < nAccs; i++) {
         const acc = this.accounts[accs[i]!]!;
         acc.dirty = false;
-        const ev = this.retains ? newBalanceEvent() : this.evBalance;
-        ev.tsMs = this.nowMs;
-        ev.userId = acc.userId;
-        ev.availableCents = acc.available;
-        ev.lockedCents = acc.locked;
-        this.sink.emit(ev);
+        if (this.retains) {
+          this.sink.emit(newBalanceEvent(this.nowMs, acc.userId, acc.available, acc.locked));
+        } else {
+          const ev = this.evBalance;
+          ev.tsMs = this.nowMs;
+          ev.userId = acc.userId;
+          ev.availableCents = acc.available;
+          ev.lockedCents = acc.locked;
+          this.sink.emit(ev);
+        }
       }
     }
     const poss = this.dirtyPositions;
@@ -1197,25 +1240,36 @@ export class MatchingEngine {
       for (let i = 0; i < nPoss; i++) {
         const pos = this.positions[poss[i]!]!;
         pos.dirty = false;
-        const ev = this.retains ? newPositionEvent() : this.evPosition;
-        ev.tsMs = this.nowMs;
-        ev.seq = pos.market.seq;
-        ev.userId = pos.account.userId;
-        ev.marketId = pos.market.id;
-        ev.yesShares = pos.yesAvail + pos.yesLocked;
-        ev.yesLockedShares = pos.yesLocked;
-        ev.noShares = pos.noAvail + pos.noLocked;
-        ev.noLockedShares = pos.noLocked;
-        ev.yesCostCents = pos.yesCost;
-        ev.noCostCents = pos.noCost;
-        ev.realisedPnlCents = pos.realised;
-        this.sink.emit(ev);
+        if (this.retains) {
+          this.sink.emit(newPositionEvent(
+            this.nowMs, pos.market.seq, pos.account.userId, pos.market.id, pos.yesAvail + pos.yesLocked, pos.yesLocked,
+            pos.noAvail + pos.noLocked, pos.noLocked, pos.yesCost, pos.noCost, pos.realised,
+          ));
+        } else {
+          const ev = this.evPosition;
+          ev.tsMs = this.nowMs;
+          ev.seq = pos.market.seq;
+          ev.userId = pos.account.userId;
+          ev.marketId = pos.market.id;
+          ev.yesShares = pos.yesAvail + pos.yesLocked;
+          ev.yesLockedShares = pos.yesLocked;
+          ev.noShares = pos.noAvail + pos.noLocked;
+          ev.noLockedShares = pos.noLocked;
+          ev.yesCostCents = pos.yesCost;
+          ev.noCostCents = pos.noCost;
+          ev.realisedPnlCents = pos.realised;
+          this.sink.emit(ev);
+        }
       }
     }
   }
 
   private ledger(marketId: string | null, debit: string, credit: string, amountCents: number, reason: LedgerReason, tradeId: number | null): void {
-    const ev = this.retains ? newLedgerEvent() : this.evLedger;
+    if (this.retains) {
+      this.sink.emit(newLedgerEvent(this.nowMs, marketId, debit, credit, amountCents, reason, tradeId));
+      return;
+    }
+    const ev = this.evLedger;
     ev.tsMs = this.nowMs;
     ev.marketId = marketId;
     ev.debit = debit;
@@ -1238,15 +1292,23 @@ export class MatchingEngine {
     const qty = st.qty[s]!;
     const action = st.action[s]!;
     const yes = st.yesPrice[s]!;
-    const ev = this.retains ? newUpdatedEvent() : this.evUpdated;
+    const orderId = st.id[s]!;
+    const userId = this.accounts[st.user[s]!]!.userId;
+    const newStatus = status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN');
+    const priceCents = yes === 0 ? null : ownPrice(action, yes);
+    if (this.retains) {
+      this.sink.emit(newUpdatedEvent(this.nowMs, mk.seq, orderId, userId, mk.id, newStatus, reason, priceCents, qty, rem, qty - unfilled, st.queueSeq[s]!));
+      return;
+    }
+    const ev = this.evUpdated;
     ev.tsMs = this.nowMs;
     ev.seq = mk.seq;
-    ev.orderId = st.id[s]!;
-    ev.userId = this.accounts[st.user[s]!]!.userId;
+    ev.orderId = orderId;
+    ev.userId = userId;
     ev.marketId = mk.id;
-    ev.status = status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN');
+    ev.status = newStatus;
     ev.reason = reason;
-    ev.priceCents = yes === 0 ? null : ownPrice(action, yes);
+    ev.priceCents = priceCents;
     ev.qty = qty;
     ev.remainingQty = rem;
     ev.filledQty = qty - unfilled;

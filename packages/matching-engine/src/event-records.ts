@@ -1,39 +1,74 @@
 /**
- * Factories of the engine's frequent event records. The engine either reuses one record per
- * event type (a sink that only reads events during `emit`) or takes a new record per event
- * from these same factories (a sink with `retainsEvents`, such as EventCollector, which then
- * keeps them without copying). One factory per type gives every record of a type the same
- * hidden class, so the engine's field writes stay monomorphic either way.
+ * Factories of the engine's frequent event records, taking every field's value. The engine
+ * either reuses one record per event type, created here and overwritten field by field (a
+ * sink that only reads events during `emit`), or creates a new record per event here with
+ * its final values (a sink with `retainsEvents`, such as EventCollector, which then keeps
+ * them without copying). One factory per type gives every record of a type the same hidden
+ * class, so the code that reads or writes them stays monomorphic either way.
  */
-import type { BalanceEvent, BookLevelEvent, LedgerEvent, OrderAcceptedEvent, OrderUpdatedEvent, PositionEvent, TradeEvent } from './types.ts';
+import type {
+  BalanceEvent,
+  BookLevelEvent,
+  BookSide,
+  LedgerEvent,
+  LedgerReason,
+  OrderAcceptedEvent,
+  OrderStatus,
+  OrderType,
+  OrderUpdateReason,
+  OrderUpdatedEvent,
+  OrderView,
+  Outcome,
+  PositionEvent,
+  Side,
+  StpMode,
+  TimeInForce,
+  TradeEvent,
+  TradeKind,
+} from './types.ts';
 
-export const newAcceptedEvent = (): OrderAcceptedEvent => ({
-  type: 'ORDER_ACCEPTED', tsMs: 0, seq: 0, escrowCents: 0, escrowShares: 0, maxCostCents: null,
-  order: {
-    orderId: 0, userId: '', marketId: '', side: 'BUY', outcome: 'YES', orderType: 'LIMIT', priceCents: null, yesPriceCents: null,
-    bookSide: 'BID', qty: 0, remainingQty: 0, filledQty: 0, timeInForce: 'GTC', expiresAtMs: null, postOnly: false,
-    stp: 'CANCEL_TAKER', clientOrderId: null, queueSeq: 0, status: 'OPEN',
-  },
+export const newOrderView = (
+  orderId: number, userId: string, marketId: string, side: Side, outcome: Outcome, orderType: OrderType, priceCents: number | null,
+  yesPriceCents: number | null, bookSide: BookSide, qty: number, remainingQty: number, filledQty: number, timeInForce: TimeInForce,
+  expiresAtMs: number | null, postOnly: boolean, stp: StpMode, clientOrderId: string | null, queueSeq: number, status: OrderStatus,
+): OrderView => ({
+  orderId, userId, marketId, side, outcome, orderType, priceCents, yesPriceCents, bookSide, qty, remainingQty, filledQty, timeInForce,
+  expiresAtMs, postOnly, stp, clientOrderId, queueSeq, status,
 });
 
-export const newUpdatedEvent = (): OrderUpdatedEvent => ({
-  type: 'ORDER_UPDATED', tsMs: 0, seq: 0, orderId: 0, userId: '', marketId: '', status: 'OPEN', reason: 'FILL',
-  priceCents: null, qty: 0, remainingQty: 0, filledQty: 0, queueSeq: 0,
+export const newAcceptedEvent = (tsMs: number, seq: number, escrowCents: number, escrowShares: number, maxCostCents: number | null, order: OrderView): OrderAcceptedEvent => ({
+  type: 'ORDER_ACCEPTED', tsMs, seq, escrowCents, escrowShares, maxCostCents, order,
 });
 
-export const newTradeEvent = (): TradeEvent => ({
-  type: 'TRADE', tsMs: 0, seq: 0, tradeId: 0, marketId: '', kind: 'MINT', yesPriceCents: 0, qty: 0, makerOrderId: 0,
-  takerOrderId: 0, makerUserId: '', takerUserId: '', makerSide: 'BUY', makerOutcome: 'YES', takerSide: 'BUY',
-  takerOutcome: 'YES', takerBookSide: 'BID',
+export const newUpdatedEvent = (
+  tsMs: number, seq: number, orderId: number, userId: string, marketId: string, status: OrderStatus, reason: OrderUpdateReason,
+  priceCents: number | null, qty: number, remainingQty: number, filledQty: number, queueSeq: number,
+): OrderUpdatedEvent => ({ type: 'ORDER_UPDATED', tsMs, seq, orderId, userId, marketId, status, reason, priceCents, qty, remainingQty, filledQty, queueSeq });
+
+export const newTradeEvent = (
+  tsMs: number, seq: number, tradeId: number, marketId: string, kind: TradeKind, yesPriceCents: number, qty: number, makerOrderId: number,
+  takerOrderId: number, makerUserId: string, takerUserId: string, makerSide: Side, makerOutcome: Outcome, takerSide: Side,
+  takerOutcome: Outcome, takerBookSide: BookSide,
+): TradeEvent => ({
+  type: 'TRADE', tsMs, seq, tradeId, marketId, kind, yesPriceCents, qty, makerOrderId, takerOrderId, makerUserId, takerUserId, makerSide,
+  makerOutcome, takerSide, takerOutcome, takerBookSide,
 });
 
-export const newLevelEvent = (): BookLevelEvent => ({ type: 'BOOK_LEVEL', tsMs: 0, seq: 0, marketId: '', side: 'BID', yesPriceCents: 0, qty: 0, orderCount: 0 });
+export const newLevelEvent = (tsMs: number, seq: number, marketId: string, side: BookSide, yesPriceCents: number, qty: number, orderCount: number): BookLevelEvent => ({
+  type: 'BOOK_LEVEL', tsMs, seq, marketId, side, yesPriceCents, qty, orderCount,
+});
 
-export const newLedgerEvent = (): LedgerEvent => ({ type: 'LEDGER', tsMs: 0, marketId: null, debit: '', credit: '', amountCents: 0, reason: 'GRANT', tradeId: null });
+export const newLedgerEvent = (tsMs: number, marketId: string | null, debit: string, credit: string, amountCents: number, reason: LedgerReason, tradeId: number | null): LedgerEvent => ({
+  type: 'LEDGER', tsMs, marketId, debit, credit, amountCents, reason, tradeId,
+});
 
-export const newBalanceEvent = (): BalanceEvent => ({ type: 'BALANCE', tsMs: 0, userId: '', availableCents: 0, lockedCents: 0 });
+export const newBalanceEvent = (tsMs: number, userId: string, availableCents: number, lockedCents: number): BalanceEvent => ({
+  type: 'BALANCE', tsMs, userId, availableCents, lockedCents,
+});
 
-export const newPositionEvent = (): PositionEvent => ({
-  type: 'POSITION', tsMs: 0, seq: 0, userId: '', marketId: '', yesShares: 0, yesLockedShares: 0, noShares: 0,
-  noLockedShares: 0, yesCostCents: 0, noCostCents: 0, realisedPnlCents: 0,
+export const newPositionEvent = (
+  tsMs: number, seq: number, userId: string, marketId: string, yesShares: number, yesLockedShares: number, noShares: number,
+  noLockedShares: number, yesCostCents: number, noCostCents: number, realisedPnlCents: number,
+): PositionEvent => ({
+  type: 'POSITION', tsMs, seq, userId, marketId, yesShares, yesLockedShares, noShares, noLockedShares, yesCostCents, noCostCents, realisedPnlCents,
 });

@@ -160,7 +160,7 @@ export interface CreateMarketCommand extends CommandBase {
 }
 
 /**
- * Change a market's status (DESIGN.md lifecycle):
+ * Change a market's status (docs/DESIGN.md lifecycle):
  * DRAFT->OPEN, OPEN<->HALTED, OPEN|HALTED->CLOSED, OPEN|HALTED|CLOSED->RESOLVED (closing first),
  * DRAFT|OPEN|HALTED|CLOSED->CANCELLED (closing first).
  */

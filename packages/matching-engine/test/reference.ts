@@ -13,7 +13,7 @@
  * - pro-rata arithmetic uses BigInt.
  *
  * It never imports engine code; only the public types and the rejection-code catalogue.
- * `checkInvariants()` checks DESIGN.md's invariants 1-5 over this model's own state, plus a
+ * `checkInvariants()` checks docs/DESIGN.md's invariants 1-5 over this model's own state, plus a
  * double-entry ledger rebuilt from the LEDGER events it emits.
  */
 import { RejectCode, rejectCodeName } from '../src/codes.ts';
@@ -66,7 +66,7 @@ export const REFERENCE_DEFAULT_CONFIG: EngineConfig = {
   clientOrderIdRetentionMs: 86_400_000,
 };
 
-/** DESIGN.md lifecycle, as documented on SetMarketStatusCommand. */
+/** docs/DESIGN.md lifecycle, as documented on SetMarketStatusCommand. */
 const ALLOWED: Record<MarketStatus, MarketStatus[]> = {
   DRAFT: ['OPEN', 'CANCELLED'],
   OPEN: ['HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED'],
@@ -1324,7 +1324,7 @@ export class ReferenceModel {
   }
 
   // -------------------------------------------------------------------------------------
-  // Invariants (DESIGN.md 1-5), over this model's own state.
+  // Invariants (docs/DESIGN.md 1-5), over this model's own state.
 
   checkInvariants(): string[] {
     const s = this.st;

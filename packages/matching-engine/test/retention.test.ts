@@ -200,7 +200,7 @@ describe('event records', () => {
 
   it('a sink without retainsEvents gets reused records, valid only during emit', () => {
     const seen: EngineEvent[] = [];
-    const e = engineWithUsers({}, { emit: (ev) => void seen.push(ev) } as never);
+    const e = engineWithUsers({}, { emit: (ev: EngineEvent) => void seen.push(ev) } as never);
     trade(e, T0 + 1);
     trade(e, T0 + 2);
     const trades = seen.filter((ev) => ev.type === 'TRADE');
