@@ -21,6 +21,8 @@ import { EventCollector, MatchingEngine, type EngineEvent, type EventSink, type 
 import { CMD_CANCEL, CMD_LIMIT, SIDE_BUY, makeW1, makeW2, makeW3, verifyFingerprints, type Stream, type Workload } from './workloads.ts';
 
 const BATCH = 100;
+/** Command time: epoch milliseconds as the service stamps them (not small integers, which V8 stores differently). */
+const TS_MS = 1_765_000_000_000;
 const CONFIG = { maxOrderQty: 1_000_000, maxOpenOrdersPerUserPerMarket: 10_000_000 };
 
 interface Adapter {
@@ -101,8 +103,8 @@ let shared: { engine: MatchingEngine; sink: CountingSink; service: ServicePath |
 function ours(servicePath: boolean): Adapter {
   if (shared === null) {
     const setup = new MatchingEngine(CONFIG);
-    setup.execute({ type: 'GRANT', tsMs: 1, userId: 'buyer', amountCents: 1_000_000_000_000 });
-    setup.execute({ type: 'GRANT', tsMs: 1, userId: 'seller', amountCents: 1_000_000_000_000 });
+    setup.execute({ type: 'GRANT', tsMs: TS_MS - 1, userId: 'buyer', amountCents: 1_000_000_000_000 });
+    setup.execute({ type: 'GRANT', tsMs: TS_MS - 1, userId: 'seller', amountCents: 1_000_000_000_000 });
     const sink = new CountingSink();
     const engine = MatchingEngine.restore(setup.snapshot(), CONFIG, sink, 1 << 16);
     shared = { engine, sink, service: servicePath ? new ServicePath(engine) : null, markets: 0, placed: 0 };
@@ -110,7 +112,7 @@ function ours(servicePath: boolean): Adapter {
   const ctx = shared;
   const { engine, sink, service } = ctx;
   service?.endBatch();
-  const tsMs = 2;
+  const tsMs = TS_MS;
   if (ctx.markets > 0) engine.execute({ type: 'SET_MARKET_STATUS', tsMs, marketId: `book${ctx.markets}`, status: 'CLOSED' });
   const marketId = `book${++ctx.markets}`;
   engine.execute({ type: 'CREATE_MARKET', tsMs, marketId });

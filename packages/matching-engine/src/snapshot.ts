@@ -75,10 +75,11 @@ export function snapshot(e: EngineInternals): EngineSnapshot {
 
 /**
  * Load a snapshot into a freshly constructed, empty engine. Orders are re-queued in
- * ascending queueSeq, which restores time priority. Client order ids: an id whose order
- * rests is kept while it rests; any other id counts as final at `finalAtMs`, or at the
- * snapshot's `nowMs` when that is absent (a store that does not know keeps the id for one
- * whole window), and is dropped when its window has already passed. Throws on a
+ * ascending queueSeq, which restores time priority. Client order ids: a resting order's id
+ * is kept while it rests (listed in `clientOrderIds` or not); any other id counts as final
+ * at `finalAtMs`, or at the snapshot's `nowMs` when that is absent (a store that does not
+ * know keeps the id for one whole window), and is dropped when its window has already
+ * passed. Throws on a
  * structurally broken snapshot (an order or position naming an unknown user or market, a
  * duplicate id).
  */
@@ -151,6 +152,8 @@ export function restoreInto(e: EngineInternals, snap: EngineSnapshot): void {
     st.queueSeq[s] = o.queueSeq;
     st.clientOrderId[s] = o.clientOrderId;
     e.slotById.set(o.orderId, s);
+    // A resting order's id is remembered while it rests, whether or not the list below names it.
+    if (o.clientOrderId !== null) (acc.clientOrderIds ??= new Map()).set(o.clientOrderId, o.orderId);
     mk.book.append(st, s, bookSideOf(action), st.yesPrice[s]!);
     e.linkUser(acc, s);
     pos.openOrders++;
@@ -160,6 +163,8 @@ export function restoreInto(e: EngineInternals, snap: EngineSnapshot): void {
   const finals: { acc: Account; id: string; orderId: number; finalAtMs: number }[] = [];
   for (const c of snap.clientOrderIds) {
     const acc = need(e.accountByUser.get(c.userId), `user ${c.userId}`);
+    const current = acc.clientOrderIds?.get(c.clientOrderId);
+    if (current !== undefined && e.slotById.has(current)) continue; // the resting order's id wins
     if (!e.slotById.has(c.orderId)) {
       const finalAtMs = Math.min(c.finalAtMs ?? snap.nowMs, snap.nowMs);
       if (finalAtMs + window <= snap.nowMs) continue;

@@ -208,3 +208,14 @@ describe('event records', () => {
     expect(trades[0]).toBe(trades[1]);
   });
 });
+
+describe('clientOrderId retention across a restore from a store', () => {
+  it("a resting order's id is remembered even when the snapshot's id list leaves it out", () => {
+    const e = engineWithUsers();
+    const id = placed(e, bid(T0 + 1, { clientOrderId: 'r' }));
+    const snap = e.snapshot();
+    const copy = MatchingEngine.restore({ ...snap, clientOrderIds: [] });
+    expect(copy.execute(bid(T0 + 2, { clientOrderId: 'r' }))).toMatchObject({ duplicate: true, orderId: id });
+    expect(copy.snapshot().clientOrderIds).toEqual(snap.clientOrderIds);
+  });
+});
