@@ -1,6 +1,6 @@
 /**
  * Generator of the engine benchmark workloads W1, W2 and W3 on the binary price grid,
- * implemented from the definition in ../../../../shared/bench/README.md (mulberry32 PRNG, a
+ * implemented from the definition in bench/WORKLOADS.md (mulberry32 PRNG, a
  * strict price-time reference book that the generator draws from, FNV-1a fingerprints).
  * `verifyFingerprints()` proves the streams are the published ones.
  *
@@ -52,7 +52,7 @@ interface RefOrder {
   idx: number;
 }
 
-/** The generator's own strict price-time book (README, "Reference book"). */
+/** The generator's own strict price-time book (WORKLOADS.md, "The generator's own book"). */
 class ReferenceBook {
   /** FIFO queues per price; index = price. */
   private readonly bids: RefOrder[][] = Array.from({ length: 101 }, () => []);
@@ -186,7 +186,7 @@ class Generator {
     this.book.cancel(o);
   }
 
-  /** One W1 op (README, "W1 - standard mix"). */
+  /** One W1 op (WORKLOADS.md, "W1: the standard mix"). */
   w1Op(s: Stream): void {
     const u = this.rnd();
     if (u >= 0.6 && u < 0.9 && this.book.resting.length > 0) {
@@ -307,7 +307,7 @@ export function makeW3(seed = 42, warmSeed = 43): Workload {
   };
 }
 
-/** FNV-1a 32-bit over the command lines of a stream (README, "Fingerprints"). */
+/** FNV-1a 32-bit over the command lines of a stream (WORKLOADS.md, "Fingerprints"). */
 export function fingerprint(s: Stream): string {
   let h = 0x811c9dc5;
   const feed = (text: string): void => {
@@ -323,7 +323,7 @@ export function fingerprint(s: Stream): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** The fingerprints published in shared/bench/README.md. */
+/** The fingerprints listed in bench/WORKLOADS.md. */
 export const EXPECTED_FINGERPRINTS: Record<string, Record<string, string>> = {
   W1: { 'warm-up': '934c3311', timed: '5b1ad540' },
   W2: { 'warm-up': 'b43c93c1', timed: '2a7a4658' },

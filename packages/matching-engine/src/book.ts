@@ -1,5 +1,5 @@
 /**
- * One market's order book in YES price ticks 1..99 (DESIGN.md, "One book per market").
+ * One market's order book in YES price ticks 1..99 (docs/DESIGN.md, "One book per market").
  *
  * Each side has 99 price levels indexed directly by price; each level is a FIFO queue of
  * order slots (an intrusive doubly linked list through OrderStore.prev/next) with its total

@@ -69,7 +69,7 @@ export const RejectCode = {
   MARKET_NOT_OPEN: 4002,
   /** The market is HALTED: no matching; only cancels are accepted. */
   MARKET_HALTED: 4003,
-  /** The status transition is not allowed by the lifecycle (DESIGN.md, "Market lifecycle"). */
+  /** The status transition is not allowed by the lifecycle (docs/DESIGN.md, "Market lifecycle"). */
   INVALID_TRANSITION: 4004,
   /** A market with this id already exists. */
   MARKET_EXISTS: 4005,

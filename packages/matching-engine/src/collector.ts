@@ -1,11 +1,22 @@
-import { cloneEvent, type EngineEvent, type EventSink } from './types.ts';
+import type { EngineEvent, EventSink } from './types.ts';
 
-/** An EventSink that keeps (a copy of) every event in order; `take()` hands them over and starts afresh. */
+/**
+ * The EventSink the service uses (apps/backend `Exchange.runBatch`): keeps every event in
+ * order; `take()` hands them over and starts afresh.
+ *
+ * It declares `retainsEvents`, so the engine it is set on writes every event into a new
+ * object and the collector keeps those objects as they are, with no copy (before, the
+ * engine reused its event objects and the collector cloned each one). Set it on the engine
+ * directly (`new MatchingEngine(config, collector)` or `engine.setSink(collector)`); a sink
+ * that forwards events to it must declare `retainsEvents: true` itself, or pass copies
+ * (`cloneEvent`).
+ */
 export class EventCollector implements EventSink {
+  readonly retainsEvents = true;
   events: EngineEvent[] = [];
 
   emit(event: EngineEvent): void {
-    this.events.push(cloneEvent(event));
+    this.events.push(event);
   }
 
   /** The events collected since the last take, oldest first. */

@@ -3,7 +3,7 @@
  * Commands in (`execute`), events out (to an `EventSink`), typed results back.
  *
  * It owns every book, account and position; it does no IO and reads no clock (time arrives
- * on each command as `tsMs`). Mechanics follow ../../../shared/DESIGN.md:
+ * on each command as `tsMs`). Mechanics follow docs/DESIGN.md at the repository root:
  * - one book per market in YES ticks; BUY/SELL x YES/NO mapped onto it; crosses labelled
  *   TRANSFER / MINT / MERGE (Polymarket ctf-exchange `_deriveMatchType`);
  * - price-time priority; trades at the resting (maker) price; price improvement goes to the
@@ -17,9 +17,28 @@
  *
  * The exact order of checks and events of each command is part of the contract (the
  * reference model in test/reference.ts reproduces it event by event); see the method docs.
+ *
+ * This file holds the hot path (commands, matching, escrow, events) and the lifecycle;
+ * the rest lives in files of its own, called through the engine's public methods:
+ * queries.ts, snapshot.ts (snapshot, restore, state hash), invariants.ts, settlement.ts,
+ * with the state records and shared helpers in state.ts.
  */
 import { Book, BID, ASK } from './book.ts';
+import { ClientOrderIds } from './client-order-ids.ts';
 import { RejectCode, rejectCodeName } from './codes.ts';
+import {
+  newAcceptedEvent,
+  newBalanceEvent,
+  newLedgerEvent,
+  newLevelEvent,
+  newOrderView,
+  newPositionEvent,
+  newTradeEvent,
+  newUpdatedEvent,
+} from './event-records.ts';
+import { ExpiryHeap } from './expiry-heap.ts';
+import { IdIndex } from './id-index.ts';
+import { checkInvariants, totals } from './invariants.ts';
 import {
   OrderStore,
   NIL,
@@ -38,9 +57,25 @@ import {
   STP_CANCEL_BOTH,
   STP_SHIFT,
 } from './order-store.ts';
+import { getAccount, getLadder, getMarket, getOrder, getPosition, getPositions, getUserOrders, orderView } from './queries.ts';
+import { resolveMarket, voidMarket } from './settlement.ts';
+import { restoreInto, snapshot, stateHash } from './snapshot.ts';
+import {
+  Account,
+  Market,
+  Position,
+  STP_NAMES,
+  TIF_NAMES,
+  bookSideOf,
+  costOut,
+  grown,
+  isInt,
+  ownPrice,
+  stpCode,
+  tifCode,
+  type EngineInternals,
+} from './state.ts';
 import { TimeHeap } from './time-heap.ts';
-import { IdIndex } from './id-index.ts';
-import { hashString } from './hash.ts';
 import {
   DEFAULT_ENGINE_CONFIG,
   type AccountView,
@@ -62,10 +97,10 @@ import {
   type DuplicateOrderResult,
   type EngineConfig,
   type EngineSnapshot,
+  type EngineStats,
   type EventSink,
   type GrantCommand,
   type Ladder,
-  type LadderLevel,
   type LedgerReason,
   type MarketStatus,
   type MarketView,
@@ -80,48 +115,17 @@ import {
   type PositionView,
   type Rejection,
   type SetMarketStatusCommand,
-  type StpMode,
-  type TimeInForce,
   type TradeKind,
 } from './types.ts';
 
+export { mulDivFloor } from './state.ts';
+
 const NULL_SINK: EventSink = { emit() {} };
 
-const TIF_NAMES: readonly TimeInForce[] = ['GTC', 'GTD', 'IOC', 'FOK'];
-const STP_NAMES: readonly StpMode[] = ['CANCEL_TAKER', 'CANCEL_MAKER', 'CANCEL_BOTH'];
-/** Time-in-force code of a name, -1 for anything else (a switch: no lookup on Object.prototype for 'constructor' and the like). */
-function tifCode(name: unknown): number {
-  switch (name) {
-    case 'GTC':
-      return TIF_GTC;
-    case 'GTD':
-      return TIF_GTD;
-    case 'IOC':
-      return TIF_IOC;
-    case 'FOK':
-      return TIF_FOK;
-    default:
-      return -1;
-  }
-}
-
-/** STP mode code of a name, -1 for anything else. */
-function stpCode(name: unknown): number {
-  switch (name) {
-    case 'CANCEL_TAKER':
-      return STP_CANCEL_TAKER;
-    case 'CANCEL_MAKER':
-      return STP_CANCEL_MAKER;
-    case 'CANCEL_BOTH':
-      return STP_CANCEL_BOTH;
-    default:
-      return -1;
-  }
-}
 const VALID_TICKS = new Set([1, 2, 4, 5, 10, 20, 25, 50]);
 const MARKET_STATUSES: ReadonlySet<string> = new Set(['DRAFT', 'OPEN', 'HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED']);
 
-/** Allowed transitions (DESIGN.md, "Market lifecycle"). RESOLVED and CANCELLED from OPEN/HALTED close first. */
+/** Allowed transitions (docs/DESIGN.md, "Market lifecycle"). RESOLVED and CANCELLED from OPEN/HALTED close first. */
 export const MARKET_TRANSITIONS: Readonly<Record<MarketStatus, readonly MarketStatus[]>> = Object.freeze({
   DRAFT: ['OPEN', 'CANCELLED'],
   OPEN: ['HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED'],
@@ -135,92 +139,6 @@ export const MARKET_TRANSITIONS: Readonly<Record<MarketStatus, readonly MarketSt
 const STOP_NONE = 0;
 const STOP_STP = 1;
 const STOP_BUDGET = 2;
-
-const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
-
-/** floor(a * b / c) exactly, for non-negative safe integers (c > 0). */
-export function mulDivFloor(a: number, b: number, c: number): number {
-  const prod = a * b;
-  if (prod <= Number.MAX_SAFE_INTEGER) {
-    let q = Math.floor(prod / c);
-    if (q * c > prod) q--;
-    else if ((q + 1) * c <= prod) q++;
-    return q;
-  }
-  return Number((BigInt(a) * BigInt(b)) / BigInt(c));
-}
-
-class Account {
-  available = 0;
-  locked = 0;
-  dirty = false;
-  /** The user's resting orders in ascending queueSeq (list through OrderStore.uPrev/uNext). */
-  ordersHead = NIL;
-  ordersTail = NIL;
-  /** clientOrderId -> order id, for every order ever accepted with one. */
-  clientOrderIds: Map<string, number> | null = null;
-  /** This user's position per market index (holes where none). */
-  readonly positionByMarket: (Position | undefined)[] = [];
-  readonly ledgerId: string;
-  constructor(
-    readonly idx: number,
-    readonly userId: string,
-  ) {
-    this.ledgerId = `U:${userId}`;
-  }
-}
-
-class Market {
-  status: MarketStatus = 'DRAFT';
-  outcome: Outcome | null = null;
-  seq = 0;
-  pairs = 0;
-  collateral = 0;
-  /** Last trade price on the YES book; 0 = none yet. */
-  lastPrice = 0;
-  volume = 0;
-  readonly book = new Book();
-  readonly positions = new Map<number, Position>();
-  /** Per level index: 1 when a BOOK_LEVEL event is pending for this command. */
-  readonly levelDirty = new Uint8Array(202);
-  readonly ledgerId: string;
-  constructor(
-    readonly idx: number,
-    readonly id: string,
-    readonly closesAtMs: number | null,
-    readonly tick: number,
-  ) {
-    this.ledgerId = `M:${id}`;
-  }
-}
-
-class Position {
-  yesAvail = 0;
-  yesLocked = 0;
-  noAvail = 0;
-  noLocked = 0;
-  yesCost = 0;
-  noCost = 0;
-  realised = 0;
-  openOrders = 0;
-  dirty = false;
-  constructor(
-    readonly idx: number,
-    readonly account: Account,
-    readonly market: Market,
-  ) {}
-}
-
-/** A copy of `a` with twice the length. */
-function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
-}
-
-const bookSideOf = (action: number): number => (action === BUY_YES || action === SELL_NO ? BID : ASK);
-/** Price in the order's own outcome, from a YES-book price. */
-const ownPrice = (action: number, yesPrice: number): number => (action < 2 ? yesPrice : 100 - yesPrice);
 
 /**
  * The engine. Construct empty (`new MatchingEngine(config, sink)`) or from a snapshot
@@ -236,7 +154,8 @@ export class MatchingEngine {
   private readonly markets: Market[] = [];
   private readonly marketById = new Map<string, Market>();
   private readonly positions: Position[] = [];
-  private readonly expiries = new TimeHeap();
+  /** Resting GTD orders by (expiry, order id); exactly the resting ones (expiry-heap.ts). */
+  private readonly expiries: ExpiryHeap;
   private readonly closes = new TimeHeap();
   private nowMs = 0;
   private nextOrderId = 1;
@@ -257,31 +176,24 @@ export class MatchingEngine {
   private dirtyAccountCount = 0;
   private dirtyPositions = new Int32Array(256);
   private dirtyPositionCount = 0;
-  // Reused event objects of the hot paths (EventSink: valid only during emit).
-  private readonly evAccepted: OrderAcceptedEvent = {
-    type: 'ORDER_ACCEPTED', tsMs: 0, seq: 0, escrowCents: 0, escrowShares: 0, maxCostCents: null,
-    order: {
-      orderId: 0, userId: '', marketId: '', side: 'BUY', outcome: 'YES', orderType: 'LIMIT', priceCents: null, yesPriceCents: null,
-      bookSide: 'BID', qty: 0, remainingQty: 0, filledQty: 0, timeInForce: 'GTC', expiresAtMs: null, postOnly: false,
-      stp: 'CANCEL_TAKER', clientOrderId: null, queueSeq: 0, status: 'OPEN',
-    },
-  };
-  private readonly evUpdated: OrderUpdatedEvent = {
-    type: 'ORDER_UPDATED', tsMs: 0, seq: 0, orderId: 0, userId: '', marketId: '', status: 'OPEN', reason: 'FILL',
-    priceCents: null, qty: 0, remainingQty: 0, filledQty: 0, queueSeq: 0,
-  };
-  private readonly evTrade: TradeEvent = {
-    type: 'TRADE', tsMs: 0, seq: 0, tradeId: 0, marketId: '', kind: 'MINT', yesPriceCents: 0, qty: 0, makerOrderId: 0,
-    takerOrderId: 0, makerUserId: '', takerUserId: '', makerSide: 'BUY', makerOutcome: 'YES', takerSide: 'BUY',
-    takerOutcome: 'YES', takerBookSide: 'BID',
-  };
-  private readonly evLevel: BookLevelEvent = { type: 'BOOK_LEVEL', tsMs: 0, seq: 0, marketId: '', side: 'BID', yesPriceCents: 0, qty: 0, orderCount: 0 };
-  private readonly evLedger: LedgerEvent = { type: 'LEDGER', tsMs: 0, marketId: null, debit: '', credit: '', amountCents: 0, reason: 'GRANT', tradeId: null };
-  private readonly evBalance: BalanceEvent = { type: 'BALANCE', tsMs: 0, userId: '', availableCents: 0, lockedCents: 0 };
-  private readonly evPosition: PositionEvent = {
-    type: 'POSITION', tsMs: 0, seq: 0, userId: '', marketId: '', yesShares: 0, yesLockedShares: 0, noShares: 0,
-    noLockedShares: 0, yesCostCents: 0, noCostCents: 0, realisedPnlCents: 0,
-  };
+  /** Client order ids of open orders and of final ones inside their retention window. */
+  private readonly clientOrderIds: ClientOrderIds;
+  /**
+   * True when the sink keeps the events it receives (`EventSink.retainsEvents`): the engine
+   * then writes each event into a new record instead of reusing one.
+   */
+  private retains = false;
+  // Reused event records of the hot paths (EventSink: valid only during emit).
+  private readonly evAccepted: OrderAcceptedEvent = newAcceptedEvent(
+    0, 0, 0, 0, null,
+    newOrderView(0, '', '', 'BUY', 'YES', 'LIMIT', null, null, 'BID', 0, 0, 0, 'GTC', null, false, 'CANCEL_TAKER', null, 0, 'OPEN'),
+  );
+  private readonly evUpdated: OrderUpdatedEvent = newUpdatedEvent(0, 0, 0, '', '', 'OPEN', 'FILL', null, 0, 0, 0, 0);
+  private readonly evTrade: TradeEvent = newTradeEvent(0, 0, 0, '', 'MINT', 0, 0, 0, 0, '', '', 'BUY', 'YES', 'BUY', 'YES', 'BID');
+  private readonly evLevel: BookLevelEvent = newLevelEvent(0, 0, '', 'BID', 0, 0, 0);
+  private readonly evLedger: LedgerEvent = newLedgerEvent(0, null, '', '', 0, 'GRANT', null);
+  private readonly evBalance: BalanceEvent = newBalanceEvent(0, '', 0, 0);
+  private readonly evPosition: PositionEvent = newPositionEvent(0, 0, '', '', 0, 0, 0, 0, 0, 0, 0);
   /** One-entry caches of accountOf/marketOf; idx -1 = none yet (an object, never undefined, so the check stays monomorphic). */
   private lastAccount: Account = new Account(-1, '');
   private lastMarket: Market = new Market(-1, '', null, 1);
@@ -299,15 +211,25 @@ export class MatchingEngine {
     if (!isInt(cfg.maxOrderQty) || cfg.maxOrderQty < 1 || cfg.maxOrderQty > 1_000_000_000) {
       throw new Error('config.maxOrderQty must be an integer in 1..1e9');
     }
+    if (!isInt(cfg.clientOrderIdRetentionMs) || cfg.clientOrderIdRetentionMs < 0) {
+      throw new Error('config.clientOrderIdRetentionMs must be a non-negative integer of milliseconds');
+    }
     this.config = Object.freeze(cfg);
     this.sink = sink;
+    this.retains = sink.retainsEvents === true;
     this.store = new OrderStore(initialOrderCapacity);
     this.slotById = new IdIndex(initialOrderCapacity);
+    this.expiries = new ExpiryHeap(this.store);
+    this.clientOrderIds = new ClientOrderIds(cfg.clientOrderIdRetentionMs);
   }
 
-  /** Replace the event sink (e.g. a fresh collector per batch). */
+  /**
+   * Replace the event sink (e.g. a fresh collector per batch). A sink with `retainsEvents`
+   * gets a new record per event from then on; any other sink gets reused records.
+   */
   setSink(sink: EventSink): void {
     this.sink = sink;
+    this.retains = sink.retainsEvents === true;
   }
 
   /** The engine clock: the largest `tsMs` seen. */
@@ -330,7 +252,7 @@ export class MatchingEngine {
     // An unconditional store: a branch taken only when the clock moves would lack type
     // feedback on an engine whose clock stood still while it warmed up.
     this.nowMs = ts > this.nowMs ? ts : this.nowMs;
-    if (this.expiries.peekTime() <= this.nowMs || this.closes.peekTime() <= this.nowMs) this.runClock();
+    if (this.expiries.peekTime() <= this.nowMs || this.closes.peekTime() <= this.nowMs || this.clientOrderIds.dueMs <= this.nowMs) this.runClock();
     let result: CommandResult;
     switch (cmd.type) {
       case 'PLACE':
@@ -402,7 +324,7 @@ export class MatchingEngine {
       const prior = acc.clientOrderIds?.get(coid);
       if (prior !== undefined) {
         const slot = this.slotById.get(prior);
-        return { ok: true, duplicate: true, orderId: prior, order: slot === NIL ? null : this.orderView(slot) };
+        return { ok: true, duplicate: true, orderId: prior, order: slot === NIL ? null : orderView(this.internals, slot) };
       }
     }
     const mk = this.marketOf(cmd.marketId);
@@ -487,7 +409,8 @@ export class MatchingEngine {
     st.pos[s] = pos.idx;
     st.action[s] = action;
     st.yesPrice[s] = isMarket ? 0 : yesLimit;
-    st.flags[s] = tif | (isMarket ? FLAG_MARKET : 0) | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT);
+    st.tif[s] = tif;
+    st.flags[s] = (isMarket ? FLAG_MARKET : 0) | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT);
     st.qty[s] = qty;
     st.remaining[s] = qty;
     st.expiresAt[s] = expiresAt ?? 0;
@@ -509,34 +432,50 @@ export class MatchingEngine {
       }
       this.touchPosition(pos);
     }
-    // Reused event objects (see EventSink): filled from the validated command, not read back.
-    const ev = this.evAccepted;
-    const o = ev.order;
-    ev.tsMs = this.nowMs;
-    ev.seq = mk.seq;
-    o.orderId = orderId;
-    o.userId = acc.userId;
-    o.marketId = mk.id;
-    o.side = isBuy ? 'BUY' : 'SELL';
-    o.outcome = action < 2 ? 'YES' : 'NO';
-    o.orderType = isMarket ? 'MARKET' : 'LIMIT';
-    o.priceCents = isMarket ? null : price;
-    o.yesPriceCents = isMarket ? null : yesLimit;
-    o.bookSide = side === BID ? 'BID' : 'ASK';
-    o.qty = qty;
-    o.remainingQty = qty;
-    o.filledQty = 0;
-    o.timeInForce = TIF_NAMES[tif]!;
-    o.expiresAtMs = tif === TIF_GTD ? expiresAt : null;
-    o.postOnly = postOnly;
-    o.stp = STP_NAMES[stp]!;
-    o.clientOrderId = coid;
-    o.queueSeq = st.queueSeq[s]!;
-    o.status = 'OPEN';
-    ev.escrowCents = escrowCents;
-    ev.escrowShares = isBuy ? 0 : qty;
-    ev.maxCostCents = maxCost;
-    this.sink.emit(ev);
+    // Event records (see EventSink): filled from the validated command, not read back.
+    const sideName = isBuy ? 'BUY' : 'SELL';
+    const outcomeName = action < 2 ? 'YES' : 'NO';
+    const typeName = isMarket ? 'MARKET' : 'LIMIT';
+    const ownLimit = isMarket ? null : price;
+    const yesLimitOrNull = isMarket ? null : yesLimit;
+    const bookSideName = side === BID ? 'BID' : 'ASK';
+    const tifLabel = TIF_NAMES[tif]!;
+    const expiry = tif === TIF_GTD ? expiresAt : null;
+    const stpName = STP_NAMES[stp]!;
+    const queueSeq = st.queueSeq[s]!;
+    const escrowShares = isBuy ? 0 : qty;
+    if (this.retains) {
+      const order = newOrderView(orderId, acc.userId, mk.id, sideName, outcomeName, typeName, ownLimit, yesLimitOrNull, bookSideName, qty, qty, 0, tifLabel, expiry, postOnly, stpName, coid, queueSeq, 'OPEN');
+      this.sink.emit(newAcceptedEvent(this.nowMs, mk.seq, escrowCents, escrowShares, maxCost, order));
+    } else {
+      const ev = this.evAccepted;
+      const o = ev.order;
+      ev.tsMs = this.nowMs;
+      ev.seq = mk.seq;
+      o.orderId = orderId;
+      o.userId = acc.userId;
+      o.marketId = mk.id;
+      o.side = sideName;
+      o.outcome = outcomeName;
+      o.orderType = typeName;
+      o.priceCents = ownLimit;
+      o.yesPriceCents = yesLimitOrNull;
+      o.bookSide = bookSideName;
+      o.qty = qty;
+      o.remainingQty = qty;
+      o.filledQty = 0;
+      o.timeInForce = tifLabel;
+      o.expiresAtMs = expiry;
+      o.postOnly = postOnly;
+      o.stp = stpName;
+      o.clientOrderId = coid;
+      o.queueSeq = queueSeq;
+      o.status = 'OPEN';
+      ev.escrowCents = escrowCents;
+      ev.escrowShares = escrowShares;
+      ev.maxCostCents = maxCost;
+      this.sink.emit(ev);
+    }
     this.budgetMode = isMarket && isBuy;
     this.budgetLeft = escrowCents;
     const stop = this.match(mk, s, side, yesLimit);
@@ -646,8 +585,9 @@ export class MatchingEngine {
     if ((st.flags[s]! & FLAG_POST_ONLY) !== 0 && (side === BID ? book.bestAsk <= newYes : book.bestBid >= newYes)) {
       return this.reject(cmd, RejectCode.POST_ONLY_WOULD_TAKE, 'post-only order would take liquidity', cmd.orderId);
     }
-    // Leave the book and the user's list; re-enter as a taker with a new priority.
+    // Leave the book, the expiry heap and the user's list; re-enter as a taker with a new priority.
     book.remove(st, s, side, oldYes);
+    this.expiries.remove(s);
     this.touchLevel(mk, side, oldYes);
     this.unlinkUser(acc, s);
     pos.openOrders--;
@@ -723,7 +663,7 @@ export class MatchingEngine {
    * INVALID_OUTCOME (RESOLVED without YES/NO, or an outcome on another status),
    * INVALID_TRANSITION (not allowed, or OPEN after closesAt). CLOSED cancels every resting
    * order (MARKET_CLOSED) and releases escrow; RESOLVED and CANCELLED from OPEN/HALTED
-   * close first, then settle (see `resolve`, `voidMarket`).
+   * close first, then settle (settlement.ts).
    */
   private setMarketStatus(cmd: SetMarketStatusCommand): OkResult | Rejection {
     const mk = this.marketById.get(cmd.marketId);
@@ -742,8 +682,8 @@ export class MatchingEngine {
     if (to === 'CLOSED' || ((to === 'RESOLVED' || to === 'CANCELLED') && (from === 'OPEN' || from === 'HALTED'))) {
       this.closeMarket(mk);
     }
-    if (to === 'RESOLVED') this.resolve(mk, outcome as Outcome);
-    else if (to === 'CANCELLED') this.voidMarket(mk);
+    if (to === 'RESOLVED') resolveMarket(this.internals, mk, outcome as Outcome);
+    else if (to === 'CANCELLED') voidMarket(this.internals, mk);
     else if (to !== 'CLOSED') this.setStatus(mk, to, null);
     return { ok: true };
   }
@@ -862,24 +802,36 @@ export class MatchingEngine {
     this.touchLevel(mk, mSide, p);
     mk.lastPrice = p;
     mk.volume += q;
-    const ev = this.evTrade;
-    ev.tsMs = this.nowMs;
-    ev.seq = ++mk.seq;
-    ev.tradeId = tradeId;
-    ev.marketId = mk.id;
-    ev.kind = kind;
-    ev.yesPriceCents = p;
-    ev.qty = q;
-    ev.makerOrderId = st.id[m]!;
-    ev.takerOrderId = st.id[t]!;
-    ev.makerUserId = mAcc.userId;
-    ev.takerUserId = tAcc.userId;
-    ev.makerSide = mBuy ? 'BUY' : 'SELL';
-    ev.makerOutcome = mAct < 2 ? 'YES' : 'NO';
-    ev.takerSide = tBuy ? 'BUY' : 'SELL';
-    ev.takerOutcome = tAct < 2 ? 'YES' : 'NO';
-    ev.takerBookSide = mSide === ASK ? 'BID' : 'ASK';
-    this.sink.emit(ev);
+    const seq = ++mk.seq;
+    const makerOrderId = st.id[m]!;
+    const takerOrderId = st.id[t]!;
+    const makerSide = mBuy ? 'BUY' : 'SELL';
+    const makerOutcome = mAct < 2 ? 'YES' : 'NO';
+    const takerSide = tBuy ? 'BUY' : 'SELL';
+    const takerOutcome = tAct < 2 ? 'YES' : 'NO';
+    const takerBookSide = mSide === ASK ? 'BID' : 'ASK';
+    if (this.retains) {
+      this.sink.emit(newTradeEvent(this.nowMs, seq, tradeId, mk.id, kind, p, q, makerOrderId, takerOrderId, mAcc.userId, tAcc.userId, makerSide, makerOutcome, takerSide, takerOutcome, takerBookSide));
+    } else {
+      const ev = this.evTrade;
+      ev.tsMs = this.nowMs;
+      ev.seq = seq;
+      ev.tradeId = tradeId;
+      ev.marketId = mk.id;
+      ev.kind = kind;
+      ev.yesPriceCents = p;
+      ev.qty = q;
+      ev.makerOrderId = makerOrderId;
+      ev.takerOrderId = takerOrderId;
+      ev.makerUserId = mAcc.userId;
+      ev.takerUserId = tAcc.userId;
+      ev.makerSide = makerSide;
+      ev.makerOutcome = makerOutcome;
+      ev.takerSide = takerSide;
+      ev.takerOutcome = takerOutcome;
+      ev.takerBookSide = takerBookSide;
+      this.sink.emit(ev);
+    }
 
     // Maker: pays from escrow at its own limit (no improvement), or delivers locked shares.
     if (mBuy) {
@@ -926,11 +878,11 @@ export class MatchingEngine {
 
     if (st.remaining[m] === 0) {
       mk.book.remove(st, m, mSide, p);
+      this.expiries.remove(m);
       this.unlinkUser(mAcc, m);
       mPos.openOrders--;
       this.emitOrderUpdated(mk, m, 'FILL');
-      this.slotById.delete(st.id[m]!);
-      st.free(m);
+      this.retire(mAcc, m);
     } else {
       this.emitOrderUpdated(mk, m, 'FILL');
     }
@@ -955,7 +907,7 @@ export class MatchingEngine {
       this.touchLevel(mk, side, price);
       this.linkUser(pos.account, s);
       pos.openOrders++;
-      if ((st.flags[s]! & 3) === TIF_GTD) this.expiries.push(st.expiresAt[s]!, orderId);
+      if (st.tif[s] === TIF_GTD) this.expiries.push(st.expiresAt[s]!, orderId, s);
       if (filled > filledBefore) this.emitOrderUpdated(mk, s, 'FILL');
       return { ok: true, duplicate: false, orderId, status: filled > 0 ? 'PARTIALLY_FILLED' : 'OPEN', filledQty: filled, remainingQty: rem };
     }
@@ -971,8 +923,7 @@ export class MatchingEngine {
     }
     const status: OrderStatus = rem === 0 ? 'FILLED' : 'CANCELLED';
     this.emitOrderUpdated(mk, s, rem === 0 ? 'FILL' : stop === STOP_STP ? 'SELF_TRADE' : 'UNFILLED', status);
-    this.slotById.delete(orderId);
-    st.free(s);
+    this.retire(pos.account, s);
     return { ok: true, duplicate: false, orderId, status, filledQty: filled, remainingQty: 0 };
   }
 
@@ -985,12 +936,25 @@ export class MatchingEngine {
     const rem = st.remaining[s]!;
     const pos = this.positions[st.pos[s]!]!;
     mk.book.remove(st, s, side, price);
+    this.expiries.remove(s);
     this.touchLevel(mk, side, price);
     this.unlinkUser(pos.account, s);
     pos.openOrders--;
     this.releaseEscrow(pos, action, price, rem);
     this.emitOrderUpdated(mk, s, reason, reason === 'EXPIRED' ? 'EXPIRED' : 'CANCELLED');
-    this.slotById.delete(st.id[s]!);
+    this.retire(pos.account, s);
+  }
+
+  /**
+   * Free the slot of an order that became final (off the book, out of the expiry heap). Its
+   * clientOrderId, if any, starts its retention window now (client-order-ids.ts).
+   */
+  private retire(acc: Account, s: number): void {
+    const st = this.store;
+    const orderId = st.id[s]!;
+    const coid = st.clientOrderId[s];
+    if (coid !== null && coid !== undefined) this.clientOrderIds.finalised(acc, coid, orderId, this.nowMs);
+    this.slotById.delete(orderId);
     st.free(s);
   }
 
@@ -1043,7 +1007,7 @@ export class MatchingEngine {
   }
 
   /**
-   * Netting (DESIGN.md "Escrow"): merge min(available YES, available NO) pairs of this user
+   * Netting (docs/DESIGN.md "Escrow"): merge min(available YES, available NO) pairs of this user
    * back to 100 cents each from the market pool (LEDGER NETTING).
    */
   private net(pos: Position, tradeId: number | null): void {
@@ -1069,18 +1033,18 @@ export class MatchingEngine {
   // -------------------------------------------------------------------------------------
   // Lifecycle
 
-  /** Expire due GTD orders, then close due markets (see `execute`). */
+  /**
+   * Forget client order ids whose retention window has passed, expire due GTD orders, then
+   * close due markets (see `execute`).
+   */
   private runClock(): void {
     const now = this.nowMs;
+    if (this.clientOrderIds.dueMs <= now) this.clientOrderIds.prune(this.accounts, now);
     const exp = this.expiries;
+    // Every heap entry is a resting GTD order; expiring it removes it from the heap.
     while (exp.peekTime() <= now) {
-      const t = exp.peekTime();
-      const orderId = exp.peekKey();
-      exp.pop();
-      const s = this.slotById.get(orderId);
-      if (s !== NIL && this.store.expiresAt[s] === t && (this.store.flags[s]! & 3) === TIF_GTD) {
-        this.cancelResting(this.markets[this.store.market[s]!]!, s, 'EXPIRED');
-      }
+      const s = exp.peekSlot();
+      this.cancelResting(this.markets[this.store.market[s]!]!, s, 'EXPIRED');
     }
     if (this.closes.peekTime() <= now) {
       const due: Market[] = [];
@@ -1106,99 +1070,6 @@ export class MatchingEngine {
     const book = mk.book;
     while (book.bestBid > 0) this.cancelResting(mk, book.head[Book.level(BID, book.bestBid)]!, 'MARKET_CLOSED');
     while (book.bestAsk < 100) this.cancelResting(mk, book.head[Book.level(ASK, book.bestAsk)]!, 'MARKET_CLOSED');
-  }
-
-  /** Positions holding shares, sorted by userId (the settlement order). */
-  private holders(mk: Market): Position[] {
-    const out: Position[] = [];
-    for (const pos of mk.positions.values()) {
-      if (pos.yesAvail + pos.yesLocked + pos.noAvail + pos.noLocked > 0) out.push(pos);
-    }
-    return out.sort((a, b) => (a.account.userId < b.account.userId ? -1 : a.account.userId > b.account.userId ? 1 : 0));
-  }
-
-  /**
-   * Resolution (DESIGN.md): MARKET_STATUS(RESOLVED); per holder by userId: LEDGER SETTLEMENT
-   * (100 cents per winning share, when > 0) and PAYOUT; then MARKET_SETTLED. Losing shares pay
-   * 0. Winning shares outstanding == pairs, so the pool pays out exactly its collateral.
-   */
-  private resolve(mk: Market, outcome: Outcome): void {
-    this.setStatus(mk, 'RESOLVED', outcome);
-    const collateral = mk.collateral;
-    const holders = this.holders(mk);
-    let paid = 0;
-    for (const pos of holders) {
-      const yes = pos.yesAvail + pos.yesLocked;
-      const no = pos.noAvail + pos.noLocked;
-      const amount = 100 * (outcome === 'YES' ? yes : no);
-      const cost = pos.yesCost + pos.noCost;
-      this.settle(mk, pos, amount, 'SETTLEMENT');
-      this.sink.emit({
-        type: 'PAYOUT', tsMs: this.nowMs, seq: mk.seq, marketId: mk.id, userId: pos.account.userId,
-        kind: 'RESOLUTION', yesShares: yes, noShares: no, costBasisCents: cost, amountCents: amount,
-      });
-      paid += amount;
-    }
-    mk.pairs = 0;
-    this.emitSettled(mk, 'RESOLUTION', outcome, collateral, paid, 0, holders.length);
-  }
-
-  /**
-   * Void (CANCELLED): refund at cost basis, conserving points exactly. With C the pool's
-   * collateral and B the sum of holders' cost bases (cents paid for the shares they hold):
-   * - B <= C: each holder gets its cost basis; the surplus C - B goes to HOUSE;
-   * - B > C: each holder gets floor(cost x C / B) (pro rata; DESIGN.md warns that full cost
-   *   can exceed collateral when shares changed hands at a profit); the rounding remainder
-   *   goes to HOUSE.
-   * Realised profits from earlier sales are kept. Events: MARKET_STATUS(CANCELLED); per holder
-   * by userId LEDGER VOID_REFUND (when > 0) and PAYOUT; LEDGER VOID_REMAINDER (when > 0);
-   * MARKET_SETTLED.
-   */
-  private voidMarket(mk: Market): void {
-    this.setStatus(mk, 'CANCELLED', null);
-    const collateral = mk.collateral;
-    const holders = this.holders(mk);
-    let basis = 0;
-    for (const pos of holders) basis += pos.yesCost + pos.noCost;
-    let paid = 0;
-    for (const pos of holders) {
-      const cost = pos.yesCost + pos.noCost;
-      const amount = basis <= collateral ? cost : mulDivFloor(cost, collateral, basis);
-      const yes = pos.yesAvail + pos.yesLocked;
-      const no = pos.noAvail + pos.noLocked;
-      this.settle(mk, pos, amount, 'VOID_REFUND');
-      this.sink.emit({
-        type: 'PAYOUT', tsMs: this.nowMs, seq: mk.seq, marketId: mk.id, userId: pos.account.userId,
-        kind: 'VOID_REFUND', yesShares: yes, noShares: no, costBasisCents: cost, amountCents: amount,
-      });
-      paid += amount;
-    }
-    const house = collateral - paid;
-    if (house > 0) {
-      this.ledger(mk.id, mk.ledgerId, 'HOUSE', house, 'VOID_REMAINDER', null);
-      this.houseCents += house;
-      mk.collateral -= house;
-    }
-    mk.pairs = 0;
-    this.emitSettled(mk, 'VOID_REFUND', null, collateral, paid, house, holders.length);
-  }
-
-  /** Pay `amount` from the pool to a holder and clear the position. */
-  private settle(mk: Market, pos: Position, amount: number, reason: LedgerReason): void {
-    if (amount > 0) {
-      pos.account.available += amount;
-      mk.collateral -= amount;
-      this.touchAccount(pos.account);
-      this.ledger(mk.id, mk.ledgerId, pos.account.ledgerId, amount, reason, null);
-    }
-    pos.realised += amount - pos.yesCost - pos.noCost;
-    pos.yesAvail = pos.yesLocked = pos.noAvail = pos.noLocked = 0;
-    pos.yesCost = pos.noCost = 0;
-    this.touchPosition(pos);
-  }
-
-  private emitSettled(mk: Market, kind: 'RESOLUTION' | 'VOID_REFUND', outcome: Outcome | null, collateralCents: number, paidCents: number, houseCents: number, holders: number): void {
-    this.sink.emit({ type: 'MARKET_SETTLED', tsMs: this.nowMs, seq: ++mk.seq, marketId: mk.id, kind, outcome, collateralCents, paidCents, houseCents, holders });
   }
 
   // -------------------------------------------------------------------------------------
@@ -1325,15 +1196,22 @@ export class MatchingEngine {
         const l = levels[i]!;
         mk.levelDirty[l] = 0;
         const side = l >= 101 ? ASK : BID;
-        const ev = this.evLevel;
-        ev.tsMs = this.nowMs;
-        ev.seq = ++mk.seq;
-        ev.marketId = mk.id;
-        ev.side = side === BID ? 'BID' : 'ASK';
-        ev.yesPriceCents = side === BID ? l : l - 101;
-        ev.qty = mk.book.qty[l]!;
-        ev.orderCount = mk.book.count[l]!;
-        this.sink.emit(ev);
+        const seq = ++mk.seq;
+        const sideName = side === BID ? 'BID' : 'ASK';
+        const price = side === BID ? l : l - 101;
+        if (this.retains) {
+          this.sink.emit(newLevelEvent(this.nowMs, seq, mk.id, sideName, price, mk.book.qty[l]!, mk.book.count[l]!));
+        } else {
+          const ev = this.evLevel;
+          ev.tsMs = this.nowMs;
+          ev.seq = seq;
+          ev.marketId = mk.id;
+          ev.side = sideName;
+          ev.yesPriceCents = price;
+          ev.qty = mk.book.qty[l]!;
+          ev.orderCount = mk.book.count[l]!;
+          this.sink.emit(ev);
+        }
       }
     }
     const accs = this.dirtyAccounts;
@@ -1343,12 +1221,16 @@ export class MatchingEngine {
       for (let i = 0; i < nAccs; i++) {
         const acc = this.accounts[accs[i]!]!;
         acc.dirty = false;
-        const ev = this.evBalance;
-        ev.tsMs = this.nowMs;
-        ev.userId = acc.userId;
-        ev.availableCents = acc.available;
-        ev.lockedCents = acc.locked;
-        this.sink.emit(ev);
+        if (this.retains) {
+          this.sink.emit(newBalanceEvent(this.nowMs, acc.userId, acc.available, acc.locked));
+        } else {
+          const ev = this.evBalance;
+          ev.tsMs = this.nowMs;
+          ev.userId = acc.userId;
+          ev.availableCents = acc.available;
+          ev.lockedCents = acc.locked;
+          this.sink.emit(ev);
+        }
       }
     }
     const poss = this.dirtyPositions;
@@ -1358,24 +1240,35 @@ export class MatchingEngine {
       for (let i = 0; i < nPoss; i++) {
         const pos = this.positions[poss[i]!]!;
         pos.dirty = false;
-        const ev = this.evPosition;
-        ev.tsMs = this.nowMs;
-        ev.seq = pos.market.seq;
-        ev.userId = pos.account.userId;
-        ev.marketId = pos.market.id;
-        ev.yesShares = pos.yesAvail + pos.yesLocked;
-        ev.yesLockedShares = pos.yesLocked;
-        ev.noShares = pos.noAvail + pos.noLocked;
-        ev.noLockedShares = pos.noLocked;
-        ev.yesCostCents = pos.yesCost;
-        ev.noCostCents = pos.noCost;
-        ev.realisedPnlCents = pos.realised;
-        this.sink.emit(ev);
+        if (this.retains) {
+          this.sink.emit(newPositionEvent(
+            this.nowMs, pos.market.seq, pos.account.userId, pos.market.id, pos.yesAvail + pos.yesLocked, pos.yesLocked,
+            pos.noAvail + pos.noLocked, pos.noLocked, pos.yesCost, pos.noCost, pos.realised,
+          ));
+        } else {
+          const ev = this.evPosition;
+          ev.tsMs = this.nowMs;
+          ev.seq = pos.market.seq;
+          ev.userId = pos.account.userId;
+          ev.marketId = pos.market.id;
+          ev.yesShares = pos.yesAvail + pos.yesLocked;
+          ev.yesLockedShares = pos.yesLocked;
+          ev.noShares = pos.noAvail + pos.noLocked;
+          ev.noLockedShares = pos.noLocked;
+          ev.yesCostCents = pos.yesCost;
+          ev.noCostCents = pos.noCost;
+          ev.realisedPnlCents = pos.realised;
+          this.sink.emit(ev);
+        }
       }
     }
   }
 
   private ledger(marketId: string | null, debit: string, credit: string, amountCents: number, reason: LedgerReason, tradeId: number | null): void {
+    if (this.retains) {
+      this.sink.emit(newLedgerEvent(this.nowMs, marketId, debit, credit, amountCents, reason, tradeId));
+      return;
+    }
     const ev = this.evLedger;
     ev.tsMs = this.nowMs;
     ev.marketId = marketId;
@@ -1399,15 +1292,23 @@ export class MatchingEngine {
     const qty = st.qty[s]!;
     const action = st.action[s]!;
     const yes = st.yesPrice[s]!;
+    const orderId = st.id[s]!;
+    const userId = this.accounts[st.user[s]!]!.userId;
+    const newStatus = status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN');
+    const priceCents = yes === 0 ? null : ownPrice(action, yes);
+    if (this.retains) {
+      this.sink.emit(newUpdatedEvent(this.nowMs, mk.seq, orderId, userId, mk.id, newStatus, reason, priceCents, qty, rem, qty - unfilled, st.queueSeq[s]!));
+      return;
+    }
     const ev = this.evUpdated;
     ev.tsMs = this.nowMs;
     ev.seq = mk.seq;
-    ev.orderId = st.id[s]!;
-    ev.userId = this.accounts[st.user[s]!]!.userId;
+    ev.orderId = orderId;
+    ev.userId = userId;
     ev.marketId = mk.id;
-    ev.status = status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN');
+    ev.status = newStatus;
     ev.reason = reason;
-    ev.priceCents = yes === 0 ? null : ownPrice(action, yes);
+    ev.priceCents = priceCents;
     ev.qty = qty;
     ev.remainingQty = rem;
     ev.filledQty = qty - unfilled;
@@ -1439,69 +1340,39 @@ export class MatchingEngine {
   }
 
   // -------------------------------------------------------------------------------------
-  // Queries
+  // Off the hot path: queries (queries.ts), snapshot / restore / hash (snapshot.ts),
+  // invariants (invariants.ts). The modules see the engine as EngineInternals (state.ts).
+
+  /** This engine as its off-hot-path modules see it. */
+  private get internals(): EngineInternals {
+    return this as unknown as EngineInternals;
+  }
 
   /** A live (resting) order, or undefined. */
   getOrder(orderId: number): OrderView | undefined {
-    const s = this.slotById.get(orderId);
-    return s === NIL ? undefined : this.orderView(s);
+    return getOrder(this.internals, orderId);
   }
 
   /** A user's resting orders in ascending queueSeq, optionally in one market. */
   getUserOrders(userId: string, marketId?: string): OrderView[] {
-    const acc = this.accountByUser.get(userId);
-    const out: OrderView[] = [];
-    if (acc === undefined) return out;
-    const mk = marketId === undefined ? undefined : this.marketById.get(marketId);
-    if (marketId !== undefined && mk === undefined) return out;
-    for (let s = acc.ordersHead; s !== NIL; s = this.store.uNext[s]!) {
-      if (mk === undefined || this.store.market[s] === mk.idx) out.push(this.orderView(s));
-    }
-    return out;
+    return getUserOrders(this.internals, userId, marketId);
   }
 
   getAccount(userId: string): AccountView | undefined {
-    const acc = this.accountByUser.get(userId);
-    return acc === undefined ? undefined : { userId, availableCents: acc.available, lockedCents: acc.locked };
+    return getAccount(this.internals, userId);
   }
 
   getPosition(userId: string, marketId: string): PositionView | undefined {
-    const acc = this.accountByUser.get(userId);
-    const mk = this.marketById.get(marketId);
-    if (acc === undefined || mk === undefined) return undefined;
-    const pos = mk.positions.get(acc.idx);
-    return pos === undefined ? undefined : positionView(pos);
+    return getPosition(this.internals, userId, marketId);
   }
 
   /** Every position of a user, by market id (so the order survives snapshot and restore). */
   getPositions(userId: string): PositionView[] {
-    const acc = this.accountByUser.get(userId);
-    if (acc === undefined) return [];
-    const out: PositionView[] = [];
-    for (const mk of this.markets) {
-      const pos = mk.positions.get(acc.idx);
-      if (pos !== undefined) out.push(positionView(pos));
-    }
-    return out.sort((a, b) => (a.marketId < b.marketId ? -1 : a.marketId > b.marketId ? 1 : 0));
+    return getPositions(this.internals, userId);
   }
 
   getMarket(marketId: string): MarketView | undefined {
-    const mk = this.marketById.get(marketId);
-    if (mk === undefined) return undefined;
-    return {
-      marketId: mk.id,
-      status: mk.status,
-      outcome: mk.outcome,
-      seq: mk.seq,
-      closesAtMs: mk.closesAtMs,
-      tickCents: mk.tick,
-      pairsOutstanding: mk.pairs,
-      collateralCents: mk.collateral,
-      lastYesPriceCents: mk.lastPrice === 0 ? null : mk.lastPrice,
-      volumeShares: mk.volume,
-      bestBidCents: mk.book.bestBid === 0 ? null : mk.book.bestBid,
-      bestAskCents: mk.book.bestAsk === 100 ? null : mk.book.bestAsk,
-    };
+    return getMarket(this.internals, marketId);
   }
 
   /** Market ids, sorted (so the order survives snapshot and restore). */
@@ -1512,24 +1383,10 @@ export class MatchingEngine {
   /**
    * Top `depth` levels of the ladder in `outcome`'s prices, best first, with the market's
    * sequence number. YES: the book as is. NO: NO bid at q = YES ask at 100 - q, NO ask at
-   * q = YES bid at 100 - q (DESIGN.md) - both views come from the one book.
+   * q = YES bid at 100 - q (docs/DESIGN.md) - both views come from the one book.
    */
   getLadder(marketId: string, outcome: Outcome = 'YES', depth = 10): Ladder | undefined {
-    const mk = this.marketById.get(marketId);
-    if (mk === undefined) return undefined;
-    const book = mk.book;
-    const side = (s: number, invert: boolean): LadderLevel[] => {
-      const out: LadderLevel[] = [];
-      for (const p of book.prices(s)) {
-        if (out.length >= depth) break;
-        const l = Book.level(s, p);
-        out.push({ priceCents: invert ? 100 - p : p, qty: book.qty[l]!, orderCount: book.count[l]! });
-      }
-      return out;
-    };
-    return outcome === 'YES'
-      ? { marketId, outcome, seq: mk.seq, bids: side(BID, false), asks: side(ASK, false) }
-      : { marketId, outcome, seq: mk.seq, bids: side(ASK, true), asks: side(BID, true) };
+    return getLadder(this.internals, marketId, outcome, depth);
   }
 
   /** Number of live orders. */
@@ -1537,296 +1394,57 @@ export class MatchingEngine {
     return this.store.live;
   }
 
-  private orderView(s: number): OrderView {
-    const st = this.store;
-    const action = st.action[s]!;
-    const flags = st.flags[s]!;
-    const yes = st.yesPrice[s]!;
-    const rem = st.remaining[s]!;
-    const qty = st.qty[s]!;
-    const tif = flags & 3;
-    return {
-      orderId: st.id[s]!,
-      userId: this.accounts[st.user[s]!]!.userId,
-      marketId: this.markets[st.market[s]!]!.id,
-      side: (action & 1) === 0 ? 'BUY' : 'SELL',
-      outcome: action < 2 ? 'YES' : 'NO',
-      orderType: (flags & FLAG_MARKET) !== 0 ? 'MARKET' : 'LIMIT',
-      priceCents: yes === 0 ? null : ownPrice(action, yes),
-      yesPriceCents: yes === 0 ? null : yes,
-      bookSide: bookSideOf(action) === BID ? 'BID' : 'ASK',
-      qty,
-      remainingQty: rem,
-      filledQty: qty - rem,
-      timeInForce: TIF_NAMES[tif]!,
-      expiresAtMs: tif === TIF_GTD ? st.expiresAt[s]! : null,
-      postOnly: (flags & FLAG_POST_ONLY) !== 0,
-      stp: STP_NAMES[(flags >> STP_SHIFT) & 3]!,
-      clientOrderId: st.clientOrderId[s] ?? null,
-      queueSeq: st.queueSeq[s]!,
-      status: rem < qty ? 'PARTIALLY_FILLED' : 'OPEN',
-    };
-  }
-
-  // -------------------------------------------------------------------------------------
-  // Snapshot, restore, hash, invariants
-
   /**
-   * The whole state as plain data, canonically ordered (accounts, markets by id; positions by
-   * user then market; orders by queueSeq). Positions that are all zero are left out.
+   * Sizes of the engine's memory-holding structures, for metrics and tests: resting orders,
+   * entries of the GTD expiry heap (always the resting GTD orders), client order ids kept
+   * (of open orders, and of final orders inside their retention window).
    */
-  snapshot(): EngineSnapshot {
-    const byStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-    const accounts = this.accounts
-      .map((a) => ({ userId: a.userId, availableCents: a.available, lockedCents: a.locked }))
-      .sort((a, b) => byStr(a.userId, b.userId));
-    const markets = this.markets
-      .map((m) => ({
-        marketId: m.id,
-        status: m.status,
-        outcome: m.outcome,
-        seq: m.seq,
-        closesAtMs: m.closesAtMs,
-        tickCents: m.tick,
-        pairsOutstanding: m.pairs,
-        collateralCents: m.collateral,
-        lastYesPriceCents: m.lastPrice === 0 ? null : m.lastPrice,
-        volumeShares: m.volume,
-      }))
-      .sort((a, b) => byStr(a.marketId, b.marketId));
-    const positions = this.positions
-      .filter((p) => p.yesAvail + p.yesLocked + p.noAvail + p.noLocked + p.yesCost + p.noCost !== 0 || p.realised !== 0)
-      .map((p) => {
-        const { openOrders: _ignored, ...rest } = positionView(p);
-        return rest;
-      })
-      .sort((a, b) => byStr(a.userId, b.userId) || byStr(a.marketId, b.marketId));
-    const orders: OrderView[] = [];
-    this.slotById.forEach((_id, s) => orders.push(this.orderView(s)));
-    orders.sort((a, b) => a.queueSeq - b.queueSeq);
-    const clientOrderIds: EngineSnapshot['clientOrderIds'] = [];
-    for (const a of this.accounts) {
-      if (a.clientOrderIds === null) continue;
-      for (const [clientOrderId, orderId] of a.clientOrderIds) clientOrderIds.push({ userId: a.userId, clientOrderId, orderId });
-    }
-    clientOrderIds.sort((a, b) => byStr(a.userId, b.userId) || byStr(a.clientOrderId, b.clientOrderId));
+  stats(): EngineStats {
+    let clientOrderIds = 0;
+    for (const a of this.accounts) clientOrderIds += a.clientOrderIds?.size ?? 0;
     return {
-      version: 1,
-      nowMs: this.nowMs,
-      nextOrderId: this.nextOrderId,
-      nextTradeId: this.nextTradeId,
-      nextQueueSeq: this.nextQueueSeq,
-      houseCents: this.houseCents,
-      grantedCents: this.grantedCents,
-      accounts,
-      markets,
-      positions,
-      orders,
+      openOrders: this.store.live,
+      expiryHeapEntries: this.expiries.size,
       clientOrderIds,
+      finalClientOrderIds: this.clientOrderIds.finalCount,
     };
   }
 
+  /** The whole state as plain data, canonically ordered (snapshot.ts). */
+  snapshot(): EngineSnapshot {
+    return snapshot(this.internals);
+  }
+
   /**
-   * Rebuild an engine from a snapshot (from `snapshot()` or from the database). Orders are
-   * re-queued in ascending queueSeq, which restores time priority. Throws on a structurally
-   * broken snapshot (an order or position naming an unknown user or market, a duplicate
-   * id); check `checkInvariants()` afterwards for accounting consistency.
+   * Rebuild an engine from a snapshot (from `snapshot()` or from the database); see
+   * snapshot.ts `restoreInto`. Throws on a structurally broken snapshot; check
+   * `checkInvariants()` afterwards for accounting consistency.
    * `initialOrderCapacity`: order slots allocated up front (at least the snapshot's orders).
    */
   static restore(snap: EngineSnapshot, config: Partial<EngineConfig> = {}, sink: EventSink = NULL_SINK, initialOrderCapacity = 1024): MatchingEngine {
-    if (snap.version !== 1) throw new Error(`unsupported snapshot version ${String(snap.version)}`);
     const e = new MatchingEngine(config, sink, Math.max(initialOrderCapacity, snap.orders.length));
-    e.nowMs = snap.nowMs;
-    e.nextOrderId = snap.nextOrderId;
-    e.nextTradeId = snap.nextTradeId;
-    e.nextQueueSeq = snap.nextQueueSeq;
-    e.houseCents = snap.houseCents;
-    e.grantedCents = snap.grantedCents;
-    for (const a of snap.accounts) {
-      if (e.accountByUser.has(a.userId)) throw new Error(`duplicate account ${a.userId}`);
-      const acc = e.newAccount(a.userId);
-      acc.available = a.availableCents;
-      acc.locked = a.lockedCents;
-    }
-    for (const m of snap.markets) {
-      if (e.marketById.has(m.marketId)) throw new Error(`duplicate market ${m.marketId}`);
-      const mk = e.newMarket(m.marketId, m.closesAtMs, m.tickCents);
-      mk.status = m.status;
-      mk.outcome = m.outcome;
-      mk.seq = m.seq;
-      mk.pairs = m.pairsOutstanding;
-      mk.collateral = m.collateralCents;
-      mk.lastPrice = m.lastYesPriceCents ?? 0;
-      mk.volume = m.volumeShares;
-    }
-    const need = <T>(v: T | undefined, what: string): T => {
-      if (v === undefined) throw new Error(`snapshot refers to unknown ${what}`);
-      return v;
-    };
-    for (const p of snap.positions) {
-      const acc = need(e.accountByUser.get(p.userId), `user ${p.userId}`);
-      const mk = need(e.marketById.get(p.marketId), `market ${p.marketId}`);
-      if (mk.positions.has(acc.idx)) throw new Error(`duplicate position ${p.userId}/${p.marketId}`);
-      const pos = e.newPosition(acc, mk);
-      pos.yesAvail = p.yesShares - p.yesLockedShares;
-      pos.yesLocked = p.yesLockedShares;
-      pos.noAvail = p.noShares - p.noLockedShares;
-      pos.noLocked = p.noLockedShares;
-      pos.yesCost = p.yesCostCents;
-      pos.noCost = p.noCostCents;
-      pos.realised = p.realisedPnlCents;
-    }
-    const orders = [...snap.orders].sort((a, b) => a.queueSeq - b.queueSeq);
-    const st = e.store;
-    for (const o of orders) {
-      const acc = need(e.accountByUser.get(o.userId), `user ${o.userId}`);
-      const mk = need(e.marketById.get(o.marketId), `market ${o.marketId}`);
-      if (e.slotById.has(o.orderId)) throw new Error(`duplicate order ${o.orderId}`);
-      const pos = mk.positions.get(acc.idx) ?? e.newPosition(acc, mk);
-      const action = o.side === 'BUY' ? (o.outcome === 'YES' ? BUY_YES : BUY_NO) : o.outcome === 'YES' ? SELL_YES : SELL_NO;
-      if (o.priceCents === null || o.remainingQty < 1) throw new Error(`order ${o.orderId} cannot rest`);
-      const s = st.alloc();
-      st.id[s] = o.orderId;
-      st.user[s] = acc.idx;
-      st.market[s] = mk.idx;
-      st.pos[s] = pos.idx;
-      st.action[s] = action;
-      st.yesPrice[s] = action < 2 ? o.priceCents : 100 - o.priceCents;
-      const tif = tifCode(o.timeInForce);
-      const stp = stpCode(o.stp);
-      if (tif < 0 || stp < 0) throw new Error(`order ${o.orderId} has an unknown time in force or STP mode`);
-      st.flags[s] = tif | (o.postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT);
-      st.qty[s] = o.qty;
-      st.remaining[s] = o.remainingQty;
-      st.expiresAt[s] = o.expiresAtMs ?? 0;
-      st.queueSeq[s] = o.queueSeq;
-      st.clientOrderId[s] = o.clientOrderId;
-      e.slotById.set(o.orderId, s);
-      mk.book.append(st, s, bookSideOf(action), st.yesPrice[s]!);
-      e.linkUser(acc, s);
-      pos.openOrders++;
-      if (o.timeInForce === 'GTD' && o.expiresAtMs !== null) e.expiries.push(o.expiresAtMs, o.orderId);
-    }
-    for (const c of snap.clientOrderIds) {
-      const acc = need(e.accountByUser.get(c.userId), `user ${c.userId}`);
-      (acc.clientOrderIds ??= new Map()).set(c.clientOrderId, c.orderId);
-    }
+    restoreInto(e.internals, snap);
     return e;
   }
 
   /**
-   * A 64-bit FNV-1a hash (16 hex digits) of the canonical snapshot without the clock
-   * (`nowMs` is an input; everything due by it has already happened): equal states give
-   * equal hashes, whether reached live, by restore + replay, or by a rebuild from a database.
+   * A 64-bit FNV-1a hash (16 hex digits) of the canonical snapshot without the clock and the
+   * retained client order ids (snapshot.ts): equal states give equal hashes, whether reached
+   * live, by restore + replay, or by a rebuild from a database.
    */
   stateHash(): string {
-    const { nowMs: _clock, ...state } = this.snapshot();
-    return hashString(JSON.stringify(state));
+    return stateHash(this.internals);
   }
 
-  /**
-   * Check DESIGN.md's invariants 1-5 over the whole state; returns the violations (empty =
-   * consistent). 1: per market YES outstanding == NO outstanding == pairs. 2: accounts +
-   * pools + house == granted. 3: pool == 100 x pairs. 4: locked cents / shares == escrow of
-   * open orders. 5: best bid < best ask; no zero-remaining resting order; level totals;
-   * plus: no negative balance or share count; positions one-sided in available shares.
-   */
+  /** Check docs/DESIGN.md's invariants 1-5 over the whole state (invariants.ts); returns the violations (empty = consistent). */
   checkInvariants(): string[] {
-    const out: string[] = [];
-    const st = this.store;
-    const lockedCents = new Map<Account, number>();
-    const lockedShares = new Map<Position, { yes: number; no: number; orders: number }>();
-    for (const a of this.accounts) lockedCents.set(a, 0);
-    for (const p of this.positions) lockedShares.set(p, { yes: 0, no: 0, orders: 0 });
-    const live: [number, number][] = [];
-    this.slotById.forEach((id, s) => live.push([id, s]));
-    for (const [orderId, s] of live) {
-      if (st.id[s] !== orderId) out.push(`order ${orderId}: slot holds ${st.id[s]}`);
-      const rem = st.remaining[s]!;
-      if (rem <= 0) out.push(`order ${orderId}: resting with remaining ${rem}`);
-      const action = st.action[s]!;
-      const pos = this.positions[st.pos[s]!]!;
-      const ls = lockedShares.get(pos)!;
-      ls.orders++;
-      if ((action & 1) === 0) {
-        lockedCents.set(pos.account, lockedCents.get(pos.account)! + ownPrice(action, st.yesPrice[s]!) * rem);
-      } else if (action === SELL_YES) ls.yes += rem;
-      else ls.no += rem;
-    }
-    let total = this.houseCents;
-    for (const a of this.accounts) {
-      if (a.available < 0 || a.locked < 0) out.push(`account ${a.userId}: negative balance ${a.available}/${a.locked}`);
-      if (a.locked !== lockedCents.get(a)) out.push(`account ${a.userId}: locked ${a.locked} != escrow of open orders ${lockedCents.get(a)}`);
-      total += a.available + a.locked;
-    }
-    for (const mk of this.markets) {
-      total += mk.collateral;
-      let yes = 0;
-      let no = 0;
-      for (const pos of mk.positions.values()) {
-        yes += pos.yesAvail + pos.yesLocked;
-        no += pos.noAvail + pos.noLocked;
-        const ls = lockedShares.get(pos)!;
-        if (pos.yesLocked !== ls.yes || pos.noLocked !== ls.no) out.push(`position ${pos.account.userId}/${mk.id}: locked shares != open sell orders`);
-        if (pos.openOrders !== ls.orders) out.push(`position ${pos.account.userId}/${mk.id}: openOrders ${pos.openOrders} != ${ls.orders}`);
-        if (pos.yesAvail < 0 || pos.yesLocked < 0 || pos.noAvail < 0 || pos.noLocked < 0) out.push(`position ${pos.account.userId}/${mk.id}: negative shares`);
-        if (pos.yesCost < 0 || pos.noCost < 0) out.push(`position ${pos.account.userId}/${mk.id}: negative cost basis`);
-        if (pos.yesAvail > 0 && pos.noAvail > 0) out.push(`position ${pos.account.userId}/${mk.id}: holds both YES and NO available`);
-      }
-      if (yes !== mk.pairs || no !== mk.pairs) out.push(`market ${mk.id}: YES ${yes} / NO ${no} outstanding != pairs ${mk.pairs}`);
-      const settled = mk.status === 'RESOLVED' || mk.status === 'CANCELLED';
-      if (mk.collateral !== (settled ? 0 : 100 * mk.pairs)) out.push(`market ${mk.id}: collateral ${mk.collateral} != 100 x pairs ${mk.pairs}`);
-      const book = mk.book;
-      const best = book.scanBest();
-      if (best.bestBid !== book.bestBid || best.bestAsk !== book.bestAsk) out.push(`market ${mk.id}: best ${book.bestBid}/${book.bestAsk} != scanned ${best.bestBid}/${best.bestAsk}`);
-      if (book.bestBid >= book.bestAsk) out.push(`market ${mk.id}: crossed book ${book.bestBid} >= ${book.bestAsk}`);
-      for (const side of [BID, ASK]) {
-        for (let p = 1; p <= 99; p++) {
-          const l = Book.level(side, p);
-          let q = 0;
-          let n = 0;
-          for (let s = book.head[l]!; s !== NIL; s = st.next[s]!) {
-            q += st.remaining[s]!;
-            n++;
-            if (st.market[s] !== mk.idx || st.yesPrice[s] !== p || bookSideOf(st.action[s]!) !== side) out.push(`market ${mk.id}: order ${st.id[s]} misplaced`);
-          }
-          if (q !== book.qty[l] || n !== book.count[l]) out.push(`market ${mk.id}: level ${side === BID ? 'bid' : 'ask'} ${p} totals ${book.qty[l]}/${book.count[l]} != ${q}/${n}`);
-        }
-      }
-      if (mk.status !== 'OPEN' && mk.status !== 'HALTED' && book.bestBid + (100 - book.bestAsk) > 0) out.push(`market ${mk.id}: ${mk.status} with resting orders`);
-    }
-    if (total !== this.grantedCents) out.push(`points: accounts + pools + house ${total} != granted ${this.grantedCents}`);
-    return out;
+    return checkInvariants(this.internals);
   }
 
   /** Conservation totals, for reconciliation reports. */
   totals(): { grantedCents: number; houseCents: number; accountsCents: number; poolsCents: number } {
-    let accountsCents = 0;
-    for (const a of this.accounts) accountsCents += a.available + a.locked;
-    let poolsCents = 0;
-    for (const m of this.markets) poolsCents += m.collateral;
-    return { grantedCents: this.grantedCents, houseCents: this.houseCents, accountsCents, poolsCents };
+    return totals(this.internals);
   }
-}
-
-/** Cost basis leaving with `q` of `held` shares: all of it for the last share, else floor(cost x q / held). */
-function costOut(cost: number, q: number, held: number): number {
-  return q >= held ? cost : mulDivFloor(cost, q, held);
-}
-
-function positionView(pos: Position): PositionView {
-  return {
-    userId: pos.account.userId,
-    marketId: pos.market.id,
-    yesShares: pos.yesAvail + pos.yesLocked,
-    yesLockedShares: pos.yesLocked,
-    noShares: pos.noAvail + pos.noLocked,
-    noLockedShares: pos.noLocked,
-    yesCostCents: pos.yesCost,
-    noCostCents: pos.noCost,
-    realisedPnlCents: pos.realised,
-    openOrders: pos.openOrders,
-  };
 }
 
 export type { BookSide };

@@ -8,6 +8,9 @@
  * Doubly linked lists threaded through the slots:
  * - `prev`/`next`: the FIFO queue of one price level (time priority), see book.ts;
  * - `uPrev`/`uNext`: the user's resting orders in ascending queueSeq (for cancel-all).
+ *
+ * Time in force has a byte of its own (`tif`, 256 codes), apart from the other flags, so
+ * new time-in-force values need no change of encoding.
  */
 
 /** Order action, a compact code for side x outcome. Even = buy; < 2 = YES. */
@@ -16,14 +19,14 @@ export const SELL_YES = 1;
 export const BUY_NO = 2;
 export const SELL_NO = 3;
 
-/** Time in force codes (flags bits 0-1). */
+/** Time in force codes, stored in `OrderStore.tif` (one byte: room for 256 values). */
 export const TIF_GTC = 0;
 export const TIF_GTD = 1;
 export const TIF_IOC = 2;
 export const TIF_FOK = 3;
-/** Flag bits. */
-export const FLAG_MARKET = 4;
-export const FLAG_POST_ONLY = 8;
+/** Flag bits (`OrderStore.flags`). */
+export const FLAG_MARKET = 1;
+export const FLAG_POST_ONLY = 2;
 /** STP mode codes (flags bits 4-5). */
 export const STP_CANCEL_TAKER = 0;
 export const STP_CANCEL_MAKER = 1;
@@ -50,7 +53,10 @@ export class OrderStore {
   action = new Uint8Array(0);
   /** Limit price on the YES book, 1..99 (0 for market orders). */
   yesPrice = new Uint8Array(0);
+  /** FLAG_MARKET | FLAG_POST_ONLY | stp << STP_SHIFT. */
   flags = new Uint8Array(0);
+  /** Time in force code (TIF_*). */
+  tif = new Uint8Array(0);
   /** Total quantity (filled + remaining). */
   qty = new Int32Array(0);
   remaining = new Int32Array(0);
@@ -59,6 +65,8 @@ export class OrderStore {
   uPrev = new Int32Array(0);
   uNext = new Int32Array(0);
   expiresAt = new Float64Array(0);
+  /** Index of the order's entry in the engine's ExpiryHeap, NIL when it has none (expiry-heap.ts). */
+  heapPos = new Int32Array(0);
   queueSeq = new Float64Array(0);
   clientOrderId: (string | null)[] = [];
 
@@ -99,6 +107,7 @@ export class OrderStore {
     this.action = copy(this.action, (n) => new Uint8Array(n));
     this.yesPrice = copy(this.yesPrice, (n) => new Uint8Array(n));
     this.flags = copy(this.flags, (n) => new Uint8Array(n));
+    this.tif = copy(this.tif, (n) => new Uint8Array(n));
     this.qty = copy(this.qty, (n) => new Int32Array(n));
     this.remaining = copy(this.remaining, (n) => new Int32Array(n));
     this.prev = copy(this.prev, (n) => new Int32Array(n));
@@ -106,6 +115,9 @@ export class OrderStore {
     this.uPrev = copy(this.uPrev, (n) => new Int32Array(n));
     this.uNext = copy(this.uNext, (n) => new Int32Array(n));
     this.expiresAt = copy(this.expiresAt, (n) => new Float64Array(n));
+    const heapPos = new Int32Array(capacity).fill(NIL);
+    heapPos.set(this.heapPos);
+    this.heapPos = heapPos;
     this.queueSeq = copy(this.queueSeq, (n) => new Float64Array(n));
     for (let i = this.capacity; i < capacity; i++) this.clientOrderId.push(null);
     this.capacity = capacity;

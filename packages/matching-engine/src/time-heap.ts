@@ -1,7 +1,8 @@
 /**
- * A binary min-heap of (timeMs, key) pairs ordered by time, then key. Used for GTD expiry
- * (key = order id) and market close times (key = market index). Entries are deleted lazily:
- * the owner checks on pop that the entry still applies.
+ * A binary min-heap of (timeMs, key) pairs ordered by time, then key. Used for market close
+ * times (key = market index; one entry per market ever, so nothing accumulates). Entries
+ * are deleted lazily: the owner checks on pop that the entry still applies. GTD expiries use
+ * the indexed ExpiryHeap (expiry-heap.ts) instead.
  */
 export class TimeHeap {
   private times: number[] = [];

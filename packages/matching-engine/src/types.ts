@@ -1,11 +1,11 @@
 /**
  * Public types of the matching engine: commands in, events and results out.
  *
- * Units (DESIGN.md, "Units"): prices are integer cents 1..99 of a 100-cent payout,
+ * Units (docs/DESIGN.md, "Units"): prices are integer cents 1..99 of a 100-cent payout,
  * quantities integer shares, money integer cents. Times are integer epoch milliseconds
  * supplied by the caller on every command (`tsMs`): the engine never reads a clock.
  *
- * The book is kept in YES terms (DESIGN.md, "One book per market"):
+ * The book is kept in YES terms (docs/DESIGN.md, "One book per market"):
  * BUY YES at p = YES bid at p; SELL YES at p = YES ask at p;
  * BUY NO at q = YES ask at 100 - q; SELL NO at q = YES bid at 100 - q.
  */
@@ -49,6 +49,13 @@ export interface EngineConfig {
   maxGrantCents: number;
   /** Largest balance (available + locked) of one account, in cents; keeps every sum a safe integer. */
   maxAccountCents: number;
+  /**
+   * How long, in milliseconds of engine time, a clientOrderId is remembered after its order
+   * became final (filled, cancelled, expired, or ended at once). While the order is open, and
+   * for this long after, a PLACE repeating the id is a duplicate; after that the id is
+   * forgotten (memory and snapshots) and may name a new order. Default 24 h.
+   */
+  clientOrderIdRetentionMs: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
@@ -58,6 +65,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   maxIdLength: 64,
   maxGrantCents: 1_000_000_000_000, // 10^10 points
   maxAccountCents: 1_000_000_000_000_000, // 10^13 points, far below 2^53
+  clientOrderIdRetentionMs: 86_400_000, // 24 h
 });
 
 // ---------------------------------------------------------------------------------------
@@ -89,7 +97,11 @@ export interface PlaceOrderCommand extends CommandBase {
   postOnly?: boolean;
   /** Market BUY only: most cents to spend; the escrow is this amount (default qty x 99). */
   maxCostCents?: number | null;
-  /** Unique per user: a repeat returns the original order and creates nothing. */
+  /**
+   * Unique per user while remembered: a repeat returns the original order and creates
+   * nothing. Remembered while the order is open and for `EngineConfig.clientOrderIdRetentionMs`
+   * after it became final.
+   */
   clientOrderId?: string | null;
   /** Default CANCEL_TAKER. */
   stp?: StpMode;
@@ -148,7 +160,7 @@ export interface CreateMarketCommand extends CommandBase {
 }
 
 /**
- * Change a market's status (DESIGN.md lifecycle):
+ * Change a market's status (docs/DESIGN.md lifecycle):
  * DRAFT->OPEN, OPEN<->HALTED, OPEN|HALTED->CLOSED, OPEN|HALTED|CLOSED->RESOLVED (closing first),
  * DRAFT|OPEN|HALTED|CLOSED->CANCELLED (closing first).
  */
@@ -198,7 +210,8 @@ export interface OrderResult {
 }
 
 /**
- * Outcome of a PLACE whose clientOrderId this user used before: nothing was created and
+ * Outcome of a PLACE whose clientOrderId this user used before (within the retention
+ * window, `EngineConfig.clientOrderIdRetentionMs`): nothing was created and
  * no event emitted. `orderId` is the original order; `order` its live state, or null when it
  * no longer rests (the shell answers from its store of final orders).
  */
@@ -448,14 +461,18 @@ export type EngineEvent =
   | MarketSettledEvent;
 
 /**
- * Receives every event, synchronously, in order. The engine REUSES the objects of its
- * frequent events (no allocation per event, so no GC work on the hot path, as in LMAX
+ * Receives every event, synchronously, in order. By default the engine REUSES the objects of
+ * its frequent events (no allocation per event, so no GC work on the hot path, as in LMAX
  * Disruptor's preallocated entries): an event, and any object inside it, is valid only until
- * `emit` returns. A sink that keeps events copies them with `cloneEvent` (EventCollector
- * does). A sink must not call back into the engine.
+ * `emit` returns, and a sink that keeps events copies them with `cloneEvent`. A sink that
+ * declares `retainsEvents: true` (EventCollector does) instead gets a new object for every
+ * event, which it may keep as is: cheaper than a copy. A sink must not call back into the
+ * engine.
  */
 export interface EventSink {
   emit(event: EngineEvent): void;
+  /** True: every event passed to `emit` is a new object the sink may keep (read when the sink is set). */
+  readonly retainsEvents?: boolean;
 }
 
 /** A copy of an event that stays valid after `emit` returns. */
@@ -545,6 +562,22 @@ export interface EngineSnapshot {
   positions: Omit<PositionView, 'openOrders'>[];
   /** Resting orders, in ascending queueSeq. */
   orders: OrderView[];
-  /** Every clientOrderId ever accepted, with its order id. */
-  clientOrderIds: { userId: string; clientOrderId: string; orderId: number }[];
+  /**
+   * Client order ids remembered: those of resting orders, and those of orders that became
+   * final at `finalAtMs` less than `clientOrderIdRetentionMs` before `nowMs`. On restore, an
+   * entry whose order does not rest and that has no `finalAtMs` counts as final at `nowMs`.
+   */
+  clientOrderIds: { userId: string; clientOrderId: string; orderId: number; finalAtMs?: number | null }[];
+}
+
+/** Sizes of the engine's memory-holding structures (`MatchingEngine.stats()`). */
+export interface EngineStats {
+  /** Resting orders. */
+  openOrders: number;
+  /** Entries of the GTD expiry heap: exactly the resting GTD orders. */
+  expiryHeapEntries: number;
+  /** Client order ids remembered (of open orders and of final ones inside their retention window). */
+  clientOrderIds: number;
+  /** Of those, the ids of final orders waiting for their retention window to pass. */
+  finalClientOrderIds: number;
 }

@@ -3,7 +3,7 @@
  * orders of every kind (valid and invalid), cancels, amends and time moves.
  *
  * After every command an auditor rebuilds the state it can see from outside - the query
- * methods and the event stream - and checks DESIGN.md's invariants independently of
+ * methods and the event stream - and checks docs/DESIGN.md's invariants independently of
  * `checkInvariants()` (which it also calls):
  * - points: sum of accounts (available + locked) + market pools + house == points granted (as
  *   counted by the test from accepted GRANT commands); every account's balance == the sum of

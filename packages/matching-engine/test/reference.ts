@@ -13,7 +13,7 @@
  * - pro-rata arithmetic uses BigInt.
  *
  * It never imports engine code; only the public types and the rejection-code catalogue.
- * `checkInvariants()` checks DESIGN.md's invariants 1-5 over this model's own state, plus a
+ * `checkInvariants()` checks docs/DESIGN.md's invariants 1-5 over this model's own state, plus a
  * double-entry ledger rebuilt from the LEDGER events it emits.
  */
 import { RejectCode, rejectCodeName } from '../src/codes.ts';
@@ -63,9 +63,10 @@ export const REFERENCE_DEFAULT_CONFIG: EngineConfig = {
   maxIdLength: 64,
   maxGrantCents: 1_000_000_000_000,
   maxAccountCents: 1_000_000_000_000_000,
+  clientOrderIdRetentionMs: 86_400_000,
 };
 
-/** DESIGN.md lifecycle, as documented on SetMarketStatusCommand. */
+/** docs/DESIGN.md lifecycle, as documented on SetMarketStatusCommand. */
 const ALLOWED: Record<MarketStatus, MarketStatus[]> = {
   DRAFT: ['OPEN', 'CANCELLED'],
   OPEN: ['HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED'],
@@ -143,8 +144,12 @@ interface RState {
   positions: RPosition[];
   /** Every resting order of every market, in no particular order. */
   orders: ROrder[];
-  /** `${userId}\u0000${clientOrderId}` -> order id. */
+  /** `${userId}\u0000${clientOrderId}` -> order id, while remembered (open, or final within the retention window). */
   clientOrderIds: Map<string, number>;
+  /** Keys of clientOrderIds whose order had not yet been seen final at the end of a command. */
+  openClientOrderIds: Set<string>;
+  /** Key -> engine time at which its order was seen final (end of the command that ended it). */
+  clientOrderIdFinalAt: Map<string, number>;
   /** Balance of each ledger account, rebuilt from the LEDGER rows emitted. */
   ledger: Map<string, number>;
 }
@@ -189,6 +194,8 @@ export class ReferenceModel {
       positions: [],
       orders: [],
       clientOrderIds: new Map(),
+      openClientOrderIds: new Set(),
+      clientOrderIdFinalAt: new Map(),
       ledger: new Map(),
     };
   }
@@ -336,6 +343,7 @@ export class ReferenceModel {
   execute(cmd: Command): CommandResult {
     if (!isInt(cmd.tsMs) || cmd.tsMs < 0) throw new Error('reference: bad tsMs');
     this.st.nowMs = Math.max(this.st.nowMs, cmd.tsMs);
+    this.forgetClientOrderIds();
     this.clock();
     let result: CommandResult;
     switch (cmd.type) {
@@ -370,7 +378,31 @@ export class ReferenceModel {
         throw new Error('reference: unknown command');
     }
     this.flush();
+    this.noteFinalClientOrderIds();
     return result;
+  }
+
+  /** Start of every command: forget the client order ids whose order became final at least the retention window ago. */
+  private forgetClientOrderIds(): void {
+    const s = this.st;
+    for (const [key, at] of [...s.clientOrderIdFinalAt]) {
+      if (at + this.config.clientOrderIdRetentionMs <= s.nowMs) {
+        s.clientOrderIdFinalAt.delete(key);
+        s.clientOrderIds.delete(key);
+      }
+    }
+  }
+
+  /** End of every command: a remembered client order id whose order no longer rests became final now. */
+  private noteFinalClientOrderIds(): void {
+    const s = this.st;
+    for (const key of [...s.openClientOrderIds]) {
+      const orderId = s.clientOrderIds.get(key);
+      if (!s.orders.some((o) => o.orderId === orderId)) {
+        s.openClientOrderIds.delete(key);
+        s.clientOrderIdFinalAt.set(key, s.nowMs);
+      }
+    }
   }
 
   /** Start of every command: expire due GTD orders (by expiry, then id), then close due markets (by close time, then id). */
@@ -557,6 +589,8 @@ export class ReferenceModel {
       positions: structuredClone(s.positions.filter((p) => p.marketId === marketId)),
       orders: structuredClone(s.orders.filter((o) => o.marketId === marketId)),
       clientOrderIds: new Map(),
+      openClientOrderIds: new Set(),
+      clientOrderIdFinalAt: new Map(),
       ledger: new Map(),
     };
     copy.silent = true;
@@ -573,7 +607,11 @@ export class ReferenceModel {
     }
     o.orderId = this.st.nextOrderId++;
     o.queueSeq = this.st.nextQueueSeq++;
-    if (o.clientOrderId !== null) this.st.clientOrderIds.set(`${o.userId}\u0000${o.clientOrderId}`, o.orderId);
+    if (o.clientOrderId !== null) {
+      const key = `${o.userId}\u0000${o.clientOrderId}`;
+      this.st.clientOrderIds.set(key, o.orderId);
+      this.st.openClientOrderIds.add(key);
+    }
     if (isBuy(o)) {
       const acc = this.mustAccount(o.userId);
       acc.available -= escrowCents;
@@ -1273,16 +1311,20 @@ export class ReferenceModel {
         .sort((a, b) => cmpStr(a.userId, b.userId) || cmpStr(a.marketId, b.marketId)),
       orders: this.restingOrders(),
       clientOrderIds: [...s.clientOrderIds.entries()]
+        .filter(([key]) => {
+          const at = s.clientOrderIdFinalAt.get(key);
+          return at === undefined || at + this.config.clientOrderIdRetentionMs > s.nowMs;
+        })
         .map(([key, orderId]) => {
           const [userId = '', clientOrderId = ''] = key.split('\u0000');
-          return { userId, clientOrderId, orderId };
+          return { userId, clientOrderId, orderId, finalAtMs: s.clientOrderIdFinalAt.get(key) ?? null };
         })
         .sort((a, b) => cmpStr(a.userId, b.userId) || cmpStr(a.clientOrderId, b.clientOrderId)),
     };
   }
 
   // -------------------------------------------------------------------------------------
-  // Invariants (DESIGN.md 1-5), over this model's own state.
+  // Invariants (docs/DESIGN.md 1-5), over this model's own state.
 
   checkInvariants(): string[] {
     const s = this.st;

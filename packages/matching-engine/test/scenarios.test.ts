@@ -6,7 +6,7 @@
  * Conventions: users A, B, C, D start with 10_000 cents (100 points) each; market `m` is OPEN
  * with tick 1; time starts at START ms. The book tables are the YES ladder (bid qty | YES price
  * | ask qty), best prices in the middle, highest price on top. `BUY NO q @ x` rests as a YES ask
- * at 100 - x, `SELL NO q @ x` as a YES bid at 100 - x (DESIGN.md, "One book per market").
+ * at 100 - x, `SELL NO q @ x` as a YES bid at 100 - x (docs/DESIGN.md, "One book per market").
  * After every command the harness also asserts `checkInvariants()` is empty.
  */
 import { describe, expect, it } from 'vitest';
@@ -704,7 +704,7 @@ describe('self-trade prevention (the taker decides)', () => {
 });
 
 describe('kinds of cross: MINT, TRANSFER, MERGE', () => {
-  it("DESIGN.md's worked example: BUY YES 100 @ 60 meets a resting BUY NO 100 @ 45 -> MINT at 55, 500 of escrow back", () => {
+  it("docs/DESIGN.md's worked example: BUY YES 100 @ 60 meets a resting BUY NO 100 @ 45 -> MINT at 55, 500 of escrow back", () => {
     const h = new Exchange();
     h.order('B', 'BUY NO 100 @ 45');
     expectAccounts(h, `
@@ -1103,7 +1103,7 @@ describe('clientOrderId idempotency', () => {
 
 describe('market lifecycle', () => {
   const STATUSES: MarketStatus[] = ['DRAFT', 'OPEN', 'HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED'];
-  /** DESIGN.md: DRAFT -> OPEN -> (HALTED <-> OPEN) -> CLOSED -> RESOLVED; any non-final -> CANCELLED. RESOLVED from OPEN/HALTED closes first. */
+  /** docs/DESIGN.md: DRAFT -> OPEN -> (HALTED <-> OPEN) -> CLOSED -> RESOLVED; any non-final -> CANCELLED. RESOLVED from OPEN/HALTED closes first. */
   const ALLOWED: Record<MarketStatus, MarketStatus[]> = {
     DRAFT: ['OPEN', 'CANCELLED'],
     OPEN: ['HALTED', 'CLOSED', 'RESOLVED', 'CANCELLED'],
@@ -1113,7 +1113,7 @@ describe('market lifecycle', () => {
     CANCELLED: [],
   };
 
-  it('MARKET_TRANSITIONS is the lifecycle of DESIGN.md', () => {
+  it('MARKET_TRANSITIONS is the lifecycle of docs/DESIGN.md', () => {
     expect(MARKET_TRANSITIONS).toEqual(ALLOWED);
   });
 
@@ -1406,7 +1406,7 @@ describe('void (CANCELLED): refunds at cost basis, conserving points exactly', (
     `);
   });
 
-  it("DESIGN.md's example: A mints YES at 30, sells it to C at 40, B holds NO at 70 -> pro-rata refunds, remainder to HOUSE", () => {
+  it("docs/DESIGN.md's example: A mints YES at 30, sells it to C at 40, B holds NO at 70 -> pro-rata refunds, remainder to HOUSE", () => {
     const h = new Exchange();
     h.mint('A', 'B', 1, 30); // A pays 30, B pays 70
     h.order('A', 'SELL YES 1 @ 40');

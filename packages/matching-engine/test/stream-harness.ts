@@ -35,6 +35,8 @@ export const STREAM_CONFIG: Partial<EngineConfig> = {
   maxIdLength: 16,
   maxGrantCents: 10_000_000,
   maxAccountCents: 12_000_000,
+  // Short enough that streams retry ids both inside and after their retention window.
+  clientOrderIdRetentionMs: 300_000,
 };
 const CONFIG = STREAM_CONFIG;
 

@@ -1,7 +1,7 @@
 /**
  * Seeded random command streams: the engine against the naive reference model
  * (test/reference.ts), compared result by result and event by event, with both models'
- * invariant checks (DESIGN.md 1-5) after every command, and full-state, snapshot/restore and
+ * invariant checks (docs/DESIGN.md 1-5) after every command, and full-state, snapshot/restore and
  * state-hash checks every 5,000 commands. The machinery is in test/stream-harness.ts.
  *
  * Rerun seeds:          STREAM_SEED=<seed>[,<seed>...] npx vitest run test/streams.test.ts
