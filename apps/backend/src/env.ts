@@ -49,6 +49,20 @@ export const EnvSchema = z.object({
    * README's service benchmark); batches with hooks still use Prisma.
    */
   WRITER_SQL: z.enum(['prisma', 'pg']).default('prisma'),
+  /**
+   * How the writer overlaps work with commits. `pipelined` (default): the next batch executes
+   * while the previous one commits, and a batch without SQL hooks is sent as its one statement
+   * without an interactive transaction. `serial`: nothing executes while a batch commits and
+   * every batch is a Prisma interactive transaction (the earlier path; the baseline of
+   * `pnpm bench:service`).
+   */
+  WRITER_COMMIT: z.enum(['pipelined', 'serial']).default('pipelined'),
+  /**
+   * Most commands waiting for the writer. Beyond it a command is refused at once with 503
+   * QUEUE_FULL and `Retry-After` (socket acks carry the same code), instead of queueing without
+   * bound; the engine_queue_rejections_total metric counts refusals.
+   */
+  WRITER_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** Engine limits. */
   MAX_ORDER_QTY: z.coerce.number().int().min(1).max(1_000_000_000).default(1_000_000),
   MAX_OPEN_ORDERS_PER_MARKET: z.coerce.number().int().min(1).max(1_000_000).default(1_000),

@@ -16,6 +16,7 @@ import { migrateDeploy } from './db/migrate.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import { acquireWriterLock } from './db/writer-lock.ts';
 import { Exchange, type EventPublisher, type ExchangeObserver } from './exchange/exchange.ts';
+import { registerQueueFullRetryAfter } from './exchange/http.ts';
 import { MarketDirectory } from './services/markets.ts';
 import { bootstrapAdmin } from './services/users.ts';
 import { seedDemo, type DemoCredentials } from './services/seed.ts';
@@ -80,7 +81,9 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     const pg = await startEmbeddedPostgres({ dataDir: path.resolve(env.DATA_DIR, 'postgres') });
     databaseUrl = pg.url;
     stopDatabase = pg.stop;
-    logger.info({ dataDir: path.resolve(env.DATA_DIR, 'postgres') }, 'embedded PostgreSQL started');
+    const requested = path.resolve(env.DATA_DIR, 'postgres');
+    if (pg.dataDir === requested) logger.info({ dataDir: pg.dataDir }, 'embedded PostgreSQL started');
+    else logger.warn({ dataDir: pg.dataDir, requested }, `embedded PostgreSQL started with its data in ${pg.dataDir}: the 'postgres' OS user cannot reach ${requested}`);
   }
   const migrate = opts.migrate ?? (stopDatabase !== null || (env.MIGRATE_ON_START ?? env.NODE_ENV !== 'production'));
   if (migrate) await migrateDeploy(databaseUrl);
@@ -100,6 +103,8 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     ...(env.WRITER_SQL === 'pg' ? { databaseUrl } : {}),
     logger,
     maxBatchCommands: env.MAX_BATCH_COMMANDS,
+    maxQueueDepth: env.WRITER_QUEUE_MAX,
+    commitMode: env.WRITER_COMMIT,
     engineConfig: { maxOrderQty: env.MAX_ORDER_QTY, maxOpenOrdersPerUserPerMarket: env.MAX_OPEN_ORDERS_PER_MARKET },
     ...(opts.publisher === undefined ? {} : { publisher: opts.publisher }),
     observer: combineObservers(
@@ -144,6 +149,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   const readinessChecks = { ...opts.app?.readinessChecks };
   if (redis !== null) readinessChecks.redis ??= () => redisReadiness(redis);
   const app = await buildApp(ctx, { ...opts.app, readinessChecks, errorTracker });
+  registerQueueFullRetryAfter(app);
   const realtime = opts.realtime === false ? null : await attachRealtime(ctx, app.server, { ...opts.realtime, ...(opts.publisher === undefined ? {} : { chain: opts.publisher }) });
   const partial = { ctx, app, demo, embeddedDatabase: stopDatabase !== null, realtime };
   if (opts.beforeListen !== undefined) await opts.beforeListen(partial);
@@ -218,6 +224,9 @@ function metricsObserver(m: Metrics): ExchangeObserver {
     batchFailed() {
       m.batchFailuresTotal.inc();
     },
+    queueRejected() {
+      m.queueRejectionsTotal.inc();
+    },
   };
 }
 
@@ -227,5 +236,6 @@ function combineObservers(...observers: (ExchangeObserver | undefined)[]): Excha
     batchCommitted: (info) => list.forEach((o) => o.batchCommitted?.(info)),
     batchFailed: (info) => list.forEach((o) => o.batchFailed?.(info)),
     jobDone: (info) => list.forEach((o) => o.jobDone?.(info)),
+    queueRejected: (info) => list.forEach((o) => o.queueRejected?.(info)),
   };
 }
