@@ -63,6 +63,13 @@ export const EnvSchema = z.object({
    * bound; the engine_queue_rejections_total metric counts refusals.
    */
   WRITER_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /**
+   * How long an Idempotency-Key is honoured, seconds from its first request (a repeat within it
+   * gets the first response). Older keys are forgotten and deleted in batches every
+   * IDEMPOTENCY_PURGE_INTERVAL_SEC (services/idempotency.ts).
+   */
+  IDEMPOTENCY_RETENTION_SEC: z.coerce.number().int().min(60).default(24 * 3600),
+  IDEMPOTENCY_PURGE_INTERVAL_SEC: z.coerce.number().int().min(1).default(600),
   /** Engine limits. */
   MAX_ORDER_QTY: z.coerce.number().int().min(1).max(1_000_000_000).default(1_000_000),
   MAX_OPEN_ORDERS_PER_MARKET: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
@@ -78,9 +85,24 @@ export const EnvSchema = z.object({
   /** Requests (or socket messages) per window per user on trading routes. */
   RATE_LIMIT_TRADING_POINTS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_TRADING_WINDOW_SEC: z.coerce.number().int().min(1).default(60),
-  /** Attempts per window per IP and per email on login and register. */
+  /** Attempts per window per IP on login and register, and per email on register. */
   RATE_LIMIT_AUTH_POINTS: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_AUTH_WINDOW_SEC: z.coerce.number().int().min(1).default(60),
+  /**
+   * FAILED sign-ins per (account, IP) pair within LOGIN_PAIR_WINDOW_SEC; beyond them that IP
+   * may not try that account until the window ends (auth/login-throttle.ts).
+   */
+  LOGIN_PAIR_FAILURES: z.coerce.number().int().min(1).default(10),
+  LOGIN_PAIR_WINDOW_SEC: z.coerce.number().int().min(1).default(15 * 60),
+  /**
+   * The per-account sign-in backoff (auth/login-throttle.ts): failed sign-ins to one account
+   * within LOGIN_ACCOUNT_WINDOW_SEC beyond LOGIN_ACCOUNT_FREE_FAILURES put it in backoff for
+   * 1, 2, 4, ... s (at most LOGIN_ACCOUNT_MAX_BACKOFF_SEC), during which addresses that already
+   * failed on it are refused; a fresh address (the owner) is still heard.
+   */
+  LOGIN_ACCOUNT_FREE_FAILURES: z.coerce.number().int().min(1).default(20),
+  LOGIN_ACCOUNT_WINDOW_SEC: z.coerce.number().int().min(1).default(3600),
+  LOGIN_ACCOUNT_MAX_BACKOFF_SEC: z.coerce.number().int().min(1).default(900),
   /** Largest request body, bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   /**

@@ -20,6 +20,7 @@ import { registerQueueFullRetryAfter } from './exchange/http.ts';
 import { MarketDirectory } from './services/markets.ts';
 import { bootstrapAdmin } from './services/users.ts';
 import { seedDemo, type DemoCredentials } from './services/seed.ts';
+import { configureIdempotency, purgeExpiredIdempotencyKeys } from './services/idempotency.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRedis, type Redis } from './redis.ts';
@@ -146,6 +147,20 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   }, env.CLOCK_INTERVAL_MS);
   clockTimer.unref();
 
+  // Idempotency keys live for IDEMPOTENCY_RETENTION_SEC; expired ones are deleted in batches.
+  configureIdempotency({ retentionMs: env.IDEMPOTENCY_RETENTION_SEC * 1000 });
+  const purgeIdempotencyKeys = (): void => {
+    purgeExpiredIdempotencyKeys(prisma).then(
+      (deleted) => {
+        if (deleted > 0) logger.info({ deleted }, 'expired idempotency keys deleted');
+      },
+      (err: unknown) => logger.warn({ err }, 'deleting expired idempotency keys failed'),
+    );
+  };
+  purgeIdempotencyKeys();
+  const purgeTimer = setInterval(purgeIdempotencyKeys, env.IDEMPOTENCY_PURGE_INTERVAL_SEC * 1000);
+  purgeTimer.unref();
+
   const readinessChecks = { ...opts.app?.readinessChecks };
   if (redis !== null) readinessChecks.redis ??= () => redisReadiness(redis);
   const app = await buildApp(ctx, { ...opts.app, readinessChecks, errorTracker });
@@ -167,6 +182,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     // first failure is rethrown at the end.
     closing ??= (async () => {
       clearInterval(clockTimer);
+      clearInterval(purgeTimer);
       let failure: unknown = null;
       const step = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
         try {

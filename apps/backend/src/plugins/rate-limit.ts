@@ -9,11 +9,10 @@
  * | /api/orders*, /api/user* with a valid access token     | user id      | RATE_LIMIT_TRADING_POINTS / _WINDOW_SEC  |
  * | everything else (public routes, anonymous, unmatched)  | client IP    | RATE_LIMIT_PUBLIC_POINTS / _WINDOW_SEC   |
  * | POST /api/auth/login, /api/auth/register, in addition  | client IP    | RATE_LIMIT_AUTH_POINTS / _WINDOW_SEC     |
- * |   ... and per email (after body validation)            | sha256(email)| RATE_LIMIT_AUTH_POINTS / _WINDOW_SEC     |
+ * |   ... register per email (after body validation)       | sha256(email)| RATE_LIMIT_AUTH_POINTS / _WINDOW_SEC     |
  *
- * Per-email attempts that succeed (2xx) are given back, so the per-email bucket counts
- * failures: guessing one account's password is capped whatever the attacker's IPs, and the
- * account's owner is not locked out by their own successful sign-ins.
+ * Failed sign-ins are counted per (account, IP) pair with a slower per-account backoff by
+ * auth/login-throttle.ts (a per-account bucket alone let anyone lock the owner out).
  *
  * A refused request gets 429 `{ error: { code: 'RATE_LIMITED' } }` with `Retry-After`
  * (whole seconds, at least 1). A store failure (Redis down) lets requests through (see
@@ -94,7 +93,7 @@ export function registerRateLimits(app: FastifyInstance, ctx: Pick<AppContext, '
 
   // After body validation: the email is normalised by the shared schema.
   app.addHook('preHandler', async (req, reply) => {
-    if (!isAuthAttempt(req)) return;
+    if (!isAuthAttempt(req) || req.routeOptions.url !== '/api/auth/register') return;
     const email = (req.body as { email?: unknown } | undefined)?.email;
     if (typeof email !== 'string') return;
     const key = emailKey(email);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ApiError, schemas } from '@prediction-markets/shared';
 import type { AppContext } from '../context.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../auth/password.ts';
+import { LoginThrottle } from '../auth/login-throttle.ts';
 import { issueTokens, revokeRefreshToken, rotateRefreshToken } from '../auth/tokens.ts';
 import { REFRESH_COOKIE, clearSessionCookies, requireUser, setSessionCookies, userOf } from '../plugins/auth.ts';
 import { ensureStartingGrant } from '../services/users.ts';
@@ -15,6 +16,7 @@ const RefreshBody = z.object({ refreshToken: z.string().optional() }).nullish();
 
 export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const secure = ctx.env.COOKIE_SECURE ?? ctx.env.NODE_ENV === 'production';
+  const loginThrottle = new LoginThrottle(ctx);
   const userDto = (u: { id: string; email: string; role: 'USER' | 'ADMIN'; createdAt: Date }): schemas.UserDto => ({
     id: u.id,
     email: u.email,
@@ -46,9 +48,14 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
     schema: { tags: ['auth'], summary: 'Sign in; sets session cookies and returns an access token', body: schemas.LoginBody, response: { 200: schemas.AuthResponse, ...errors } },
   }, async (req, reply) => {
     const { email, password } = req.body;
+    await loginThrottle.check(email, req.ip, reply);
     const user = await ctx.prisma.user.findUnique({ where: { email } });
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-    if (user === null || !ok) throw new ApiError('INVALID_CREDENTIALS', 'wrong email or password');
+    if (user === null || !ok) {
+      await loginThrottle.failed(email, req.ip);
+      throw new ApiError('INVALID_CREDENTIALS', 'wrong email or password');
+    }
+    await loginThrottle.succeeded(email, req.ip);
     await ensureStartingGrant(ctx, user.id);
     const tokens = await issueTokens(ctx.prisma, user.id, user.role, ctx.tokens);
     setSessionCookies(reply, tokens, secure);
