@@ -74,6 +74,8 @@ export function jwtSecret(env: Env): string {
 }
 
 export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise<Runtime> {
+  // Start-up timings (logged once ready; `pnpm bench:restart` reads them): ms since the process began.
+  const processStartMs = performance.now();
   const logger = opts.logger ?? createLogger(env);
   const errorTracker = await initErrorTracking(env, opts.errorTracking);
   let databaseUrl = env.DATABASE_URL;
@@ -86,6 +88,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     if (pg.dataDir === requested) logger.info({ dataDir: pg.dataDir }, 'embedded PostgreSQL started');
     else logger.warn({ dataDir: pg.dataDir, requested }, `embedded PostgreSQL started with its data in ${pg.dataDir}: the 'postgres' OS user cannot reach ${requested}`);
   }
+  const databaseStartedMs = performance.now();
   const migrate = opts.migrate ?? (stopDatabase !== null || (env.MIGRATE_ON_START ?? env.NODE_ENV !== 'production'));
   if (migrate) await migrateDeploy(databaseUrl);
   // Exactly one writer per database (db/writer-lock.ts); released last on close.
@@ -102,6 +105,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   const exchange = new Exchange({
     prisma,
     ...(env.WRITER_SQL === 'pg' ? { databaseUrl } : {}),
+    rebuildDatabaseUrl: databaseUrl,
     logger,
     maxBatchCommands: env.MAX_BATCH_COMMANDS,
     maxQueueDepth: env.WRITER_QUEUE_MAX,
@@ -115,6 +119,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     ),
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
+  const migratedMs = performance.now();
   try {
     await exchange.start();
   } catch (err) {
@@ -174,6 +179,23 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   } else {
     await app.ready();
   }
+  const rebuild = exchange.lastRebuild;
+  const round = (v: number): number => Math.round(v * 10) / 10;
+  logger.info(
+    {
+      startup: {
+        processStartMs: round(processStartMs),
+        databaseStartMs: round(databaseStartedMs - processStartMs),
+        migrateAndLockMs: round(migratedMs - databaseStartedMs),
+        snapshotLoadMs: round(rebuild?.loadMs ?? 0),
+        engineRestoreMs: round(rebuild?.restoreMs ?? 0),
+        invariantCheckMs: round(rebuild?.checkMs ?? 0),
+        openOrders: rebuild?.openOrders ?? 0,
+        readyMs: round(performance.now()),
+      },
+    },
+    'start-up timings',
+  );
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     // Order matters: nothing new comes in (sockets, then HTTP: requests already running

@@ -30,7 +30,7 @@ import type { Logger } from 'pino';
 import pg from 'pg';
 import type { PrismaClient, TxClient } from '../db/types.ts';
 import { buildBatchRows, writeBatch, type BatchRows, type PersistStats } from './persist.ts';
-import { rebuildEngine } from './rebuild.ts';
+import { rebuildEngine, type RebuildTimings } from './rebuild.ts';
 
 /** A unit of work for the writer. */
 export interface Job<T> {
@@ -106,6 +106,8 @@ export interface ExchangeOptions {
    * Prisma transaction. Without it every batch is one Prisma interactive transaction.
    */
   databaseUrl?: string;
+  /** The database URL for rebuilds: the big snapshot reads go over node-postgres (rebuild.ts). */
+  rebuildDatabaseUrl?: string;
 }
 
 /** A batch being executed (open) or committed: its jobs, their results and its events. */
@@ -160,9 +162,14 @@ export class Exchange {
     this.publisher = publisher;
   }
 
+  /** Where the last rebuild's time went (start or recovery), or null before the first. */
+  lastRebuild: RebuildTimings | null = null;
+
   /** Rebuild the engine from the database; throws if the stored state is inconsistent. */
   async start(): Promise<void> {
-    this.engineRef = await rebuildEngine(this.opts.prisma, this.opts.engineConfig, this.now());
+    const timings: RebuildTimings = { loadMs: 0, restoreMs: 0, checkMs: 0, openOrders: 0 };
+    this.engineRef = await rebuildEngine(this.opts.prisma, this.opts.engineConfig, this.now(), timings, this.opts.rebuildDatabaseUrl);
+    this.lastRebuild = timings;
     this.stopped = false;
   }
 
@@ -466,7 +473,7 @@ export class Exchange {
     this.engineRef = null;
     for (let attempt = 0; !this.stopped || attempt === 0; attempt++) {
       try {
-        this.engineRef = await rebuildEngine(this.opts.prisma, this.opts.engineConfig, this.now());
+        this.engineRef = await rebuildEngine(this.opts.prisma, this.opts.engineConfig, this.now(), undefined, this.opts.rebuildDatabaseUrl);
         this.opts.logger.warn('engine restored from the database');
         return;
       } catch (err) {
