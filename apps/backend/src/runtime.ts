@@ -120,8 +120,11 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
   const migratedMs = performance.now();
+  // Prisma's first query loads its query compiler: let that overlap the rebuild's database read.
+  const prismaWarm = prisma.$queryRawUnsafe('SELECT 1').catch(() => undefined);
   try {
     await exchange.start();
+    await prismaWarm;
   } catch (err) {
     await prisma.$disconnect().catch(() => undefined);
     await writerLock.release();

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestExchange, type TestExchange, type TestUser } from './helpers/server.ts';
 import { NO_RATE_LIMITS, expectError, ok } from './helpers/kit.ts';
+import { connect, request, type ClientSocket } from './helpers/socket.ts';
 
 const SLOW_QTY = 555;
 const POISON_QTY = 777;
@@ -92,13 +93,15 @@ describe('service: pipelined commits', () => {
 
 describe('service: bounded writer queue', () => {
   let t: TestExchange;
+  const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
     // One command per batch: while the slow batch commits, one more executes and two wait.
-    t = await startTestExchange({ ...NO_RATE_LIMITS, MAX_BATCH_COMMANDS: '1', WRITER_QUEUE_MAX: '2' });
+    t = await startTestExchange({ ...NO_RATE_LIMITS, MAX_BATCH_COMMANDS: '1', WRITER_QUEUE_MAX: '2' }, { listen: true });
     await installTriggers(t);
   });
   afterAll(async () => {
+    for (const s of sockets) s.disconnect();
     await t?.close();
   });
 
@@ -120,5 +123,19 @@ describe('service: bounded writer queue', () => {
     expect((await slow).status).toBe(201);
     const metrics = await t.api('GET', '/metrics');
     expect(metrics.raw.body).toMatch(new RegExp(`^engine_queue_rejections_total ${full.length}$`, 'm'));
+  });
+
+  it('socket order acks carry QUEUE_FULL too', async () => {
+    const m = await t.createOpenMarket();
+    const users = await Promise.all(Array.from({ length: 6 }, () => t.registerUser()));
+    for (const u of users) sockets.push(await connect(t.rt.url!, { token: u.token }));
+    const slow = request(sockets[0]!, 'order:place', { marketSlug: m.slug, side: 'BUY', outcome: 'YES', price: 10, quantity: SLOW_QTY });
+    await slowCommitRunning(t);
+    const acks = await Promise.all(sockets.slice(1).map((s) => request(s, 'order:place', { marketSlug: m.slug, side: 'BUY', outcome: 'YES', price: 10, quantity: 5 })));
+    const full = acks.filter((a) => a.ok === false);
+    expect(full.length).toBeGreaterThan(0);
+    for (const a of full) expect(a).toMatchObject({ ok: false, error: { code: 'QUEUE_FULL' } });
+    expect(acks.filter((a) => a.ok === true).length).toBe(3);
+    expect(await slow).toMatchObject({ ok: true });
   });
 });
