@@ -3,8 +3,16 @@
  * group commit into PostgreSQL -> response) under concurrent HTTP clients.
  *
  *   pnpm bench:service                 human-readable report
- *   pnpm bench:service --json          one JSON object:
- *     {"ordersPerSec","p50Ms","p95Ms","p99Ms","commandsPerTx","p99MsAt1000PerSec"}
+ *   pnpm bench:service --json          one JSON object (the default writer's figures, and the
+ *                                      baseline's throughput and the ratio of the two):
+ *     {"ordersPerSec","p50Ms","p95Ms","p99Ms","commandsPerTx","p99MsAt1000PerSec",
+ *      "baselineOrdersPerSec","ratio","baseline":{...the same fields}}
+ *
+ * Two runs in one invocation, each on a fresh database and server, the same seeded workload:
+ * first the BASELINE (WRITER_COMMIT=serial: the writer executes nothing while a batch commits,
+ * and commits every batch in a Prisma interactive transaction, the path before pipelining),
+ * then the DEFAULT configuration (WRITER_COMMIT=pipelined). `--no-baseline` skips the first;
+ * `--baseline-only` runs only it.
  *
  * Options: --duration=SEC (closed-loop measurement, default 10), --warmup=SEC (default 3),
  * --connections=N (closed-loop clients, default 256), --users=N (default 200),
@@ -175,7 +183,7 @@ async function json<T = any>(method: string, p: string, token?: string, body?: u
 
 // ---------------------------------------------------------------- server
 
-function startServer(databaseUrl: string, dataDir: string): Promise<ChildProcess> {
+function startServer(databaseUrl: string, dataDir: string, commit: 'serial' | 'pipelined'): Promise<ChildProcess> {
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((x) => x.length > 0);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/server.ts'], {
@@ -197,6 +205,7 @@ function startServer(databaseUrl: string, dataDir: string): Promise<ChildProcess
       RATE_LIMIT_TRADING_POINTS: '100000000',
       RATE_LIMIT_AUTH_POINTS: '100000000',
       MAX_OPEN_ORDERS_PER_MARKET: '100000',
+      WRITER_COMMIT: commit,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -260,7 +269,8 @@ async function commandsHistogram(): Promise<{ sum: number; count: number }> {
 
 // ---------------------------------------------------------------- workload
 
-const rand = prng(20261121);
+const SEED = 20261121;
+let rand = prng(SEED);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const clampPrice = (p: number): number => Math.min(99, Math.max(1, p));
 
@@ -466,7 +476,14 @@ async function openLoop(rate: number, seconds: number, tally: Tally): Promise<nu
 
 // ---------------------------------------------------------------- main
 
-async function main(): Promise<void> {
+type Result = Record<string, number>;
+
+/** One whole run (fresh database, server with WRITER_COMMIT=`commit`, set-up, both phases). */
+async function runOnce(commit: 'serial' | 'pipelined'): Promise<Result> {
+  rand = prng(SEED);
+  users = [];
+  markets.length = 0;
+  log(`\n=== WRITER_COMMIT=${commit}${commit === 'serial' ? ' (baseline)' : ' (default)'} ===`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'pm-bench-'));
   chmodSync(tmp, 0o755); // the `postgres` OS user must reach the data directory
   let server: ChildProcess | null = null;
@@ -481,7 +498,7 @@ async function main(): Promise<void> {
       ...(pgLog ? { settings: { log_statement: 'all', log_min_messages: 'info' }, onLog: (line: string) => process.stderr.write(`[pg] ${line}\n`) } : {}),
     });
     stopPg = pg.stop;
-    server = await startServer(pg.url, path.join(tmp, 'data'));
+    server = await startServer(pg.url, path.join(tmp, 'data'), commit);
     const serverExited = new Promise<never>((_, reject) => server!.on('exit', (c, s) => reject(new Error(`server exited (${c ?? s}) during the benchmark`))));
     serverExited.catch(() => undefined);
     log(`server (pid ${server.pid}) on http://${host}:${port}`);
@@ -571,8 +588,8 @@ async function main(): Promise<void> {
       commandsPerTx: round(commandsPerTx, 1),
       p99MsAt1000PerSec: round(percentile(lat2, 99), 2),
     };
-    if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else log(`\n${JSON.stringify(result)}`);
+    log(JSON.stringify(result));
+    return result;
   } finally {
     closeConnections();
     if (server !== null && server.exitCode === null && server.signalCode === null) {
@@ -585,6 +602,27 @@ async function main(): Promise<void> {
     await stopPg?.();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  const baseline = process.argv.includes('--no-baseline') ? null : await runOnce('serial');
+  if (process.argv.includes('--baseline-only')) {
+    if (JSON_OUT) process.stdout.write(`${JSON.stringify(baseline)}\n`);
+    return;
+  }
+  const result: Result = await runOnce('pipelined');
+  const out: Record<string, unknown> = { ...result };
+  if (baseline !== null) {
+    out.baselineOrdersPerSec = baseline.ordersPerSec;
+    out.ratio = Math.round((result.ordersPerSec! / baseline.ordersPerSec!) * 100) / 100;
+    out.baseline = baseline;
+    log(
+      `\nthroughput: ${result.ordersPerSec} orders/s (default, pipelined) vs ${baseline.ordersPerSec} orders/s (baseline, serial): ${String(out.ratio)}x; ` +
+        `p99 at ${RATE} orders/s offered: ${result.p99MsAt1000PerSec} ms vs ${baseline.p99MsAt1000PerSec} ms`,
+    );
+  }
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify(out)}\n`);
+  else log(JSON.stringify(out));
 }
 
 main().catch((err: unknown) => {

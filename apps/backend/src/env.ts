@@ -55,6 +55,27 @@ export const EnvSchema = z.object({
    * README's service benchmark); batches with hooks still use Prisma.
    */
   WRITER_SQL: z.enum(['prisma', 'pg']).default('prisma'),
+  /**
+   * How the writer overlaps work with commits. `pipelined` (default): the next batch executes
+   * while the previous one commits, and a batch without SQL hooks is sent as its one statement
+   * without an interactive transaction. `serial`: nothing executes while a batch commits and
+   * every batch is a Prisma interactive transaction (the earlier path; the baseline of
+   * `pnpm bench:service`).
+   */
+  WRITER_COMMIT: z.enum(['pipelined', 'serial']).default('pipelined'),
+  /**
+   * Most commands waiting for the writer. Beyond it a command is refused at once with 503
+   * QUEUE_FULL and `Retry-After` (socket acks carry the same code), instead of queueing without
+   * bound; the engine_queue_rejections_total metric counts refusals.
+   */
+  WRITER_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /**
+   * How long an Idempotency-Key is honoured, seconds from its first request (a repeat within it
+   * gets the first response). Older keys are forgotten and deleted in batches every
+   * IDEMPOTENCY_PURGE_INTERVAL_SEC (services/idempotency.ts).
+   */
+  IDEMPOTENCY_RETENTION_SEC: z.coerce.number().int().min(60).default(24 * 3600),
+  IDEMPOTENCY_PURGE_INTERVAL_SEC: z.coerce.number().int().min(1).default(600),
   /** Engine limits. */
   MAX_ORDER_QTY: z.coerce.number().int().min(1).max(1_000_000_000).default(1_000_000),
   MAX_OPEN_ORDERS_PER_MARKET: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
@@ -70,9 +91,24 @@ export const EnvSchema = z.object({
   /** Requests (or socket messages) per window per user on trading routes. */
   RATE_LIMIT_TRADING_POINTS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_TRADING_WINDOW_SEC: z.coerce.number().int().min(1).default(60),
-  /** Attempts per window per IP and per email on login and register. */
+  /** Attempts per window per IP on login and register, and per email on register. */
   RATE_LIMIT_AUTH_POINTS: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_AUTH_WINDOW_SEC: z.coerce.number().int().min(1).default(60),
+  /**
+   * FAILED sign-ins per (account, IP) pair within LOGIN_PAIR_WINDOW_SEC; beyond them that IP
+   * may not try that account until the window ends (auth/login-throttle.ts).
+   */
+  LOGIN_PAIR_FAILURES: z.coerce.number().int().min(1).default(10),
+  LOGIN_PAIR_WINDOW_SEC: z.coerce.number().int().min(1).default(15 * 60),
+  /**
+   * The per-account sign-in backoff (auth/login-throttle.ts): failed sign-ins to one account
+   * within LOGIN_ACCOUNT_WINDOW_SEC beyond LOGIN_ACCOUNT_FREE_FAILURES put it in backoff for
+   * 1, 2, 4, ... s (at most LOGIN_ACCOUNT_MAX_BACKOFF_SEC), during which addresses that already
+   * failed on it are refused; a fresh address (the owner) is still heard.
+   */
+  LOGIN_ACCOUNT_FREE_FAILURES: z.coerce.number().int().min(1).default(20),
+  LOGIN_ACCOUNT_WINDOW_SEC: z.coerce.number().int().min(1).default(3600),
+  LOGIN_ACCOUNT_MAX_BACKOFF_SEC: z.coerce.number().int().min(1).default(900),
   /** Largest request body, bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   /**

@@ -17,6 +17,7 @@ export interface Metrics {
   engineQueueDepth: Gauge;
   commandsPerTransaction: Histogram;
   batchFailuresTotal: Counter;
+  queueRejectionsTotal: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -58,5 +59,6 @@ export function createMetrics(): Metrics {
       registers: r,
     }),
     batchFailuresTotal: new Counter({ name: 'engine_batch_failures_total', help: 'Batches whose commit failed (engine restored from the database)', registers: r }),
+    queueRejectionsTotal: new Counter({ name: 'engine_queue_rejections_total', help: "Commands refused with QUEUE_FULL because the writer's queue was full", registers: r }),
   };
 }

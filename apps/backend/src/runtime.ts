@@ -23,6 +23,7 @@ import { SessionRevocations } from './auth/sessions.ts';
 import { recentlyRevokedSessions } from './auth/tokens.ts';
 import { createLimits } from './entrance/limits.ts';
 import { seedDemo, type DemoCredentials } from './demo/seed.ts';
+import { configureIdempotency, purgeExpiredIdempotencyKeys } from './services/idempotency.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRedis, type Redis } from './redis.ts';
@@ -76,6 +77,8 @@ export function jwtSecret(env: Env): string {
 }
 
 export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise<Runtime> {
+  // Start-up timings (logged once ready; `pnpm bench:restart` reads them): ms since the process began.
+  const processStartMs = performance.now();
   const logger = opts.logger ?? createLogger(env);
   const errorTracker = await initErrorTracking(env, opts.errorTracking);
   let databaseUrl = env.DATABASE_URL;
@@ -84,8 +87,11 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     const pg = await startEmbeddedPostgres({ dataDir: path.resolve(env.DATA_DIR, 'postgres') });
     databaseUrl = pg.url;
     stopDatabase = pg.stop;
-    logger.info({ dataDir: path.resolve(env.DATA_DIR, 'postgres') }, 'embedded PostgreSQL started');
+    const requested = path.resolve(env.DATA_DIR, 'postgres');
+    if (pg.dataDir === requested) logger.info({ dataDir: pg.dataDir }, 'embedded PostgreSQL started');
+    else logger.warn({ dataDir: pg.dataDir, requested }, `embedded PostgreSQL started with its data in ${pg.dataDir}: the 'postgres' OS user cannot reach ${requested}`);
   }
+  const databaseStartedMs = performance.now();
   const migrate = opts.migrate ?? (stopDatabase !== null || (env.MIGRATE_ON_START ?? env.NODE_ENV !== 'production'));
   if (migrate) await migrateDeploy(databaseUrl);
   // Exactly one writer per database (db/writer-lock.ts); released last on close.
@@ -102,8 +108,11 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   const exchange = new Exchange({
     prisma,
     ...(env.WRITER_SQL === 'pg' ? { databaseUrl } : {}),
+    rebuildDatabaseUrl: databaseUrl,
     logger,
     maxBatchCommands: env.MAX_BATCH_COMMANDS,
+    maxQueueDepth: env.WRITER_QUEUE_MAX,
+    commitMode: env.WRITER_COMMIT,
     engineConfig: { maxOrderQty: env.MAX_ORDER_QTY, maxOpenOrdersPerUserPerMarket: env.MAX_OPEN_ORDERS_PER_MARKET },
     ...(opts.publisher === undefined ? {} : { publisher: opts.publisher }),
     observer: combineObservers(
@@ -113,8 +122,12 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     ),
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
+  const migratedMs = performance.now();
+  // Prisma's first query loads its query compiler: let that overlap the rebuild's database read.
+  const prismaWarm = prisma.$queryRawUnsafe('SELECT 1').catch(() => undefined);
   try {
     await exchange.start();
+    await prismaWarm;
   } catch (err) {
     await prisma.$disconnect().catch(() => undefined);
     await writerLock.release();
@@ -150,6 +163,20 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   }, env.CLOCK_INTERVAL_MS);
   clockTimer.unref();
 
+  // Idempotency keys live for IDEMPOTENCY_RETENTION_SEC; expired ones are deleted in batches.
+  configureIdempotency({ retentionMs: env.IDEMPOTENCY_RETENTION_SEC * 1000 });
+  const purgeIdempotencyKeys = (): void => {
+    purgeExpiredIdempotencyKeys(prisma).then(
+      (deleted) => {
+        if (deleted > 0) logger.info({ deleted }, 'expired idempotency keys deleted');
+      },
+      (err: unknown) => logger.warn({ err }, 'deleting expired idempotency keys failed'),
+    );
+  };
+  purgeIdempotencyKeys();
+  const purgeTimer = setInterval(purgeIdempotencyKeys, env.IDEMPOTENCY_PURGE_INTERVAL_SEC * 1000);
+  purgeTimer.unref();
+
   const readinessChecks = { ...opts.app?.readinessChecks };
   if (redis !== null) readinessChecks.redis ??= () => redisReadiness(redis);
   const app = await buildApp(ctx, { ...opts.app, readinessChecks, errorTracker });
@@ -162,6 +189,23 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   } else {
     await app.ready();
   }
+  const rebuild = exchange.lastRebuild;
+  const round = (v: number): number => Math.round(v * 10) / 10;
+  logger.info(
+    {
+      startup: {
+        processStartMs: round(processStartMs),
+        databaseStartMs: round(databaseStartedMs - processStartMs),
+        migrateAndLockMs: round(migratedMs - databaseStartedMs),
+        snapshotLoadMs: round(rebuild?.loadMs ?? 0),
+        engineRestoreMs: round(rebuild?.restoreMs ?? 0),
+        invariantCheckMs: round(rebuild?.checkMs ?? 0),
+        openOrders: rebuild?.openOrders ?? 0,
+        readyMs: round(performance.now()),
+      },
+    },
+    'start-up timings',
+  );
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     // Order matters: nothing new comes in (sockets, then HTTP: requests already running
@@ -170,6 +214,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     // first failure is rethrown at the end.
     closing ??= (async () => {
       clearInterval(clockTimer);
+      clearInterval(purgeTimer);
       let failure: unknown = null;
       const step = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
         try {
@@ -227,6 +272,9 @@ function metricsObserver(m: Metrics): ExchangeObserver {
     batchFailed() {
       m.batchFailuresTotal.inc();
     },
+    queueRejected() {
+      m.queueRejectionsTotal.inc();
+    },
   };
 }
 
@@ -236,5 +284,6 @@ function combineObservers(...observers: (ExchangeObserver | undefined)[]): Excha
     batchCommitted: (info) => list.forEach((o) => o.batchCommitted?.(info)),
     batchFailed: (info) => list.forEach((o) => o.batchFailed?.(info)),
     jobDone: (info) => list.forEach((o) => o.jobDone?.(info)),
+    queueRejected: (info) => list.forEach((o) => o.queueRejected?.(info)),
   };
 }

@@ -197,16 +197,15 @@ describe('production: rate limits (memory store)', () => {
     ok(await t.api('POST', '/api/auth/login', { body: { email: u.email, password: u.password }, headers: from('10.0.3.3') }), 200);
   });
 
-  it('login: RATE_LIMIT_AUTH_POINTS failures per account, from any IPs; successes do not count', async () => {
+  it('login: failures from any IPs do not lock the owner out (issue 12, hole 3; auth-login-throttle.test.ts)', async () => {
     const victim = await register(t, '10.0.4.1');
-    // successful sign-ins are given back
     for (let i = 0; i < 5; i++) ok(await t.api('POST', '/api/auth/login', { body: { email: victim.email, password: victim.password }, headers: from(`10.0.5.${i + 1}`) }), 200);
-    // three failures from three IPs (the email is normalised: case does not evade the limit)
+    // three failures from three IPs (more than RATE_LIMIT_AUTH_POINTS, the old per-account bucket)
     for (let i = 0; i < 3; i++) {
       const email = i === 1 ? victim.email.toUpperCase() : victim.email;
       expectError(await t.api('POST', '/api/auth/login', { body: { email, password: 'guess-' + i }, headers: from(`10.0.6.${i + 1}`) }), 401, 'INVALID_CREDENTIALS');
     }
-    expectRateLimited(await t.api('POST', '/api/auth/login', { body: { email: victim.email, password: victim.password }, headers: from('10.0.6.9') }), W);
+    ok(await t.api('POST', '/api/auth/login', { body: { email: victim.email, password: victim.password }, headers: from('10.0.6.9') }), 200);
   });
 
   it('register: RATE_LIMIT_AUTH_POINTS attempts per IP', async () => {

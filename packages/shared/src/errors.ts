@@ -48,6 +48,7 @@ export const SERVICE_ERRORS = {
   INTERNAL_ERROR: { status: 500, description: 'An unexpected error; details are logged, not returned.' },
   NOT_READY: { status: 503, description: 'The exchange is starting or recovering; retry shortly.' },
   COMMIT_FAILED: { status: 503, description: 'The command could not be made durable; nothing was applied. Retry.' },
+  QUEUE_FULL: { status: 503, description: "The writer's queue is full (WRITER_QUEUE_MAX); nothing was applied. Retry after the Retry-After header." },
   SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
   WRITER_TIMEOUT: {
     status: 504,

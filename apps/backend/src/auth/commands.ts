@@ -8,6 +8,7 @@ import { ApiError, type schemas } from '@prediction-markets/shared';
 import type { AppContext } from '../context.ts';
 import { ensureStartingGrant } from '../accounts/commands.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.ts';
+import { checkLoginAllowed, loginFailed, loginSucceeded } from './login-throttle.ts';
 import { issueTokens, revokeFamily, revokeRefreshToken, rotateRefreshToken, type IssuedTokens } from './tokens.ts';
 import { userByEmail, userById } from './queries.ts';
 import { userDto } from './dto.ts';
@@ -39,11 +40,20 @@ export async function register(d: Deps, email: string, password: string): Promis
   return { user: userDto(user), tokens: await issueTokens(d.prisma, user.id, user.role, d.tokens) };
 }
 
-/** Sign in with email and password. Throws INVALID_CREDENTIALS (same time whether or not the email exists). */
-export async function login(d: Deps, email: string, password: string): Promise<Session> {
+/**
+ * Sign in with email and password from client address `address`. Throws INVALID_CREDENTIALS
+ * (same time whether or not the email exists), or RATE_LIMITED when the sign-in throttle
+ * (login-throttle.ts: failures per account and address, per-account backoff) refuses the attempt.
+ */
+export async function login(d: Deps & Pick<AppContext, 'limits'>, email: string, password: string, address: string): Promise<Session> {
+  await checkLoginAllowed(d.limits.login, email, address);
   const user = await userByEmail(d.prisma, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-  if (user === null || !ok) throw new ApiError('INVALID_CREDENTIALS', 'wrong email or password');
+  if (user === null || !ok) {
+    await loginFailed(d.limits.login, email, address);
+    throw new ApiError('INVALID_CREDENTIALS', 'wrong email or password');
+  }
+  await loginSucceeded(d.limits.login, email, address);
   await ensureStartingGrant(d, user.id);
   return { user: userDto(user), tokens: await issueTokens(d.prisma, user.id, user.role, d.tokens) };
 }

@@ -22,7 +22,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
   app.post('/login', {
     schema: { tags: ['auth'], summary: 'Sign in; sets session cookies and returns an access token', body: schemas.LoginBody, response: { 200: schemas.AuthResponse, ...errors } },
   }, async (req, reply) => {
-    const session = await login(ctx, req.body.email, req.body.password);
+    const session = await login(ctx, req.body.email, req.body.password, req.ip);
     setSessionCookies(reply, session.tokens, secure);
     return answer(session);
   });

@@ -4,7 +4,10 @@
 //
 // - The data directory is initialised once (initdb, UTF8, C collation) and kept between runs.
 // - As root, PostgreSQL runs as the OS user `postgres` (`createPostgresUser: true` chowns the
-//   data directory to it); every parent directory must be traversable by that user.
+//   data directory to it); every parent directory must be traversable by that user. When one
+//   is not (a clone under root's home, mode 700 on Debian), the data goes to a directory of
+//   its own under SYSTEM_DATA_ROOT instead, keyed by the requested path (so each checkout
+//   keeps its own cluster between runs); `EmbeddedPostgresHandle.dataDir` says where.
 // - Listens on 127.0.0.1 only (no Unix socket), scram-sha-256 password auth.
 // - fsync and synchronous_commit stay ON: acknowledged commits survive a crash.
 // - A postmaster left running by a killed previous run (SIGKILL leaves the postgres child
@@ -17,6 +20,7 @@
 //   are stopped and the process exits 128+signal. An application with its own signal handlers
 //   must call stop() itself.
 import { type ChildProcess, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -40,6 +44,8 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface EmbeddedPostgresHandle {
+  /** Where the cluster's data really is: the requested directory, or its stand-in under SYSTEM_DATA_ROOT (see above). */
+  dataDir: string;
   /** postgresql:// URL of the application database. */
   url: string;
   /** postgresql:// URL of the cluster's `postgres` maintenance database (same credentials). */
@@ -54,6 +60,13 @@ const PASSWORD = 'postgres';
 const HOST = '127.0.0.1';
 const DEFAULT_DATABASE = 'prediction_markets';
 const OWNER_FILE = 'embedded-owner.pid';
+/**
+ * Where the data of a requested directory the `postgres` OS user cannot reach goes (as root):
+ * `<SYSTEM_DATA_ROOT>/<name>-<hash of the requested path>/`, mode 755 owned by root, with the
+ * cluster in it owned by `postgres`.
+ */
+export const SYSTEM_DATA_ROOT = '/var/lib/prediction-markets';
+const ORIGIN_FILE = 'requested-path';
 
 /** Modest settings for a small machine; durability settings are left at their (safe) defaults. */
 const DEFAULT_SETTINGS: Record<string, string | number> = {
@@ -78,10 +91,10 @@ let processHooksInstalled = false;
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   installProcessHooks();
-  const dataDir = path.resolve(opts.dataDir);
+  const isRoot = process.getuid?.() === 0;
+  const dataDir = isRoot ? await reachableDataDir(path.resolve(opts.dataDir)) : path.resolve(opts.dataDir);
   const database = opts.database ?? DEFAULT_DATABASE;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
-  const isRoot = process.getuid?.() === 0;
   const logLines: string[] = [];
   const onLog = (message: unknown) => {
     const text = message instanceof Error ? message.message : String(message);
@@ -94,7 +107,6 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   };
 
   await fs.mkdir(path.dirname(dataDir), { recursive: true });
-  if (isRoot) await assertTraversableByOthers(path.dirname(dataDir));
   await prepareDataDir(dataDir);
   await stopStalePostmaster(dataDir);
 
@@ -168,7 +180,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     throw withLog(err, `creating database ${database}`);
   }
 
-  return { url: connectionUrl(port, database), adminUrl, port, stop };
+  return { url: connectionUrl(port, database), adminUrl, port, dataDir, stop };
 }
 
 function connectionUrl(port: number, database: string): string {
@@ -285,18 +297,48 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
-async function assertTraversableByOthers(dir: string): Promise<void> {
+/**
+ * The stand-in under SYSTEM_DATA_ROOT for a requested data directory the `postgres` OS user
+ * cannot reach: `<SYSTEM_DATA_ROOT>/<checkout folder name>-<16 hex of sha256(requested path)>/postgres`.
+ */
+export function standInDataDir(requested: string): string {
+  const abs = path.resolve(requested);
+  const key = createHash('sha256').update(abs).digest('hex').slice(0, 16);
+  const name = path.basename(path.dirname(path.dirname(abs))).replace(/[^A-Za-z0-9._-]/g, '_') || 'root';
+  return path.join(SYSTEM_DATA_ROOT, `${name}-${key}`, 'postgres');
+}
+
+/**
+ * As root: `dataDir` when the `postgres` OS user can traverse every parent of it; otherwise its
+ * stand-in under SYSTEM_DATA_ROOT (created mode 755, owned by root; the requested path is
+ * written beside the cluster so an operator can tell whose it is). Throws when neither works.
+ */
+async function reachableDataDir(dataDir: string): Promise<string> {
+  await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  const blocked = await untraversableParent(path.dirname(dataDir));
+  if (blocked === null) return dataDir;
+  const home = path.dirname(standInDataDir(dataDir));
+  await fs.mkdir(home, { recursive: true, mode: 0o755 });
+  for (const dir of [SYSTEM_DATA_ROOT, home]) await fs.chmod(dir, 0o755);
+  const stillBlocked = await untraversableParent(home);
+  if (stillBlocked !== null) {
+    throw new Error(
+      `embedded PostgreSQL: ${blocked.dir} (mode ${blocked.mode}) and ${stillBlocked.dir} (mode ${stillBlocked.mode}) are not traversable ` +
+        "by the 'postgres' OS user; set DATA_DIR elsewhere, chmod o+x the directory, or set DATABASE_URL",
+    );
+  }
+  await fs.writeFile(path.join(home, ORIGIN_FILE), `${dataDir}\n`);
+  return path.join(home, 'postgres');
+}
+
+/** The first directory from `dir` up to / that others (the `postgres` user) cannot traverse, or null. */
+async function untraversableParent(dir: string): Promise<{ dir: string; mode: string } | null> {
   let current = path.resolve(dir);
   for (;;) {
     const st = await fs.stat(current);
-    if ((st.mode & 0o001) === 0) {
-      throw new Error(
-        `embedded PostgreSQL: ${current} is not traversable by the 'postgres' OS user (mode ${(st.mode & 0o777).toString(8)}); ` +
-          'put the data directory elsewhere or chmod o+x that directory',
-      );
-    }
+    if ((st.mode & 0o001) === 0) return { dir: current, mode: (st.mode & 0o777).toString(8) };
     const parent = path.dirname(current);
-    if (parent === current) return;
+    if (parent === current) return null;
     current = parent;
   }
 }

@@ -9,7 +9,10 @@
  * | `trading`             | user id         | REST /api/orders*, /api/user* with a valid token, AND every     | RATE_LIMIT_TRADING_POINTS / _WINDOW_SEC  |
  * |                       |                 | socket `order:*` message: ONE budget per user across entrances  |                                          |
  * | `public`              | client IP       | every other REST request (anonymous, public, unmatched)         | RATE_LIMIT_PUBLIC_POINTS / _WINDOW_SEC   |
- * | `authIp`, `authEmail` | IP, sha256(email)| POST /api/auth/login and /register (brute force)               | RATE_LIMIT_AUTH_POINTS / _WINDOW_SEC     |
+ * | `authIp`              | client IP       | POST /api/auth/login and /register (brute force)                | RATE_LIMIT_AUTH_POINTS / _WINDOW_SEC     |
+ * | `authEmail`           | sha256(email)   | POST /api/auth/register                                         | RATE_LIMIT_AUTH_POINTS / _WINDOW_SEC     |
+ * | `login`               | (account, IP),  | FAILED sign-ins: per pair, and the per-account backoff          | LOGIN_PAIR_* / LOGIN_ACCOUNT_*           |
+ * |                       | account         | (the rule: auth/login-throttle.ts)                              |                                          |
  * | `socketUser`          | user id         | every socket message of a signed-in user (burst guard)          | RATE_LIMIT_WS_USER_POINTS / _WINDOW_SEC  |
  * | `socket`              | socket id       | every socket message (local memory; anonymous sockets' only one) | RATE_LIMIT_WS_SOCKET_POINTS / _WINDOW_SEC|
  *
@@ -57,13 +60,33 @@ export async function spend(limiter: RateLimiterAbstract, key: string, what: str
   if (!o.allowed) throw new ApiError('RATE_LIMITED', `too many requests (${what}); retry after ${o.retryAfterSec} s`, { retryAfterSec: o.retryAfterSec, scope });
 }
 
+/**
+ * The stores and sizes of the sign-in throttle (the rule that reads them is
+ * auth/login-throttle.ts): failures per (account, IP) pair, failures per account, and the
+ * account's backoff mark.
+ */
+export interface LoginLimits {
+  /** Failures per `${account}:${address}`, LOGIN_PAIR_FAILURES per LOGIN_PAIR_WINDOW_SEC. */
+  pair: RateLimiterAbstract;
+  /** Failures per account within LOGIN_ACCOUNT_WINDOW_SEC (counted, never refused by itself). */
+  account: RateLimiterAbstract;
+  /** Backoff marks per account (blocked = in backoff). */
+  backoff: RateLimiterAbstract;
+  pairFailures: number;
+  freeAccountFailures: number;
+  maxBackoffSec: number;
+}
+
 /** The limiters of one runtime. */
 export interface Limits {
   public: RateLimiterAbstract;
   /** The per-user trading budget shared by REST and sockets. */
   trading: RateLimiterAbstract;
   authIp: RateLimiterAbstract;
+  /** Registrations per email. */
   authEmail: RateLimiterAbstract;
+  /** Failed sign-ins (auth/login-throttle.ts). */
+  login: LoginLimits;
   socketUser: RateLimiterAbstract;
   /** Per socket: always local memory (a socket lives on one instance). */
   socket: RateLimiterAbstract;
@@ -78,6 +101,14 @@ export function createLimits(env: Env, redis: Redis | null): Limits {
     trading: createLimiter({ keyPrefix: 'rl:trading', points: env.RATE_LIMIT_TRADING_POINTS, durationSec: env.RATE_LIMIT_TRADING_WINDOW_SEC }, redis),
     authIp: createLimiter({ keyPrefix: 'rl:auth-ip', points: env.RATE_LIMIT_AUTH_POINTS, durationSec: env.RATE_LIMIT_AUTH_WINDOW_SEC }, redis),
     authEmail: createLimiter({ keyPrefix: 'rl:auth-email', points: env.RATE_LIMIT_AUTH_POINTS, durationSec: env.RATE_LIMIT_AUTH_WINDOW_SEC }, redis),
+    login: {
+      pair: createLimiter({ keyPrefix: 'rl:login-pair', points: env.LOGIN_PAIR_FAILURES, durationSec: env.LOGIN_PAIR_WINDOW_SEC }, redis),
+      account: createLimiter({ keyPrefix: 'rl:login-account', points: Number.MAX_SAFE_INTEGER, durationSec: env.LOGIN_ACCOUNT_WINDOW_SEC }, redis),
+      backoff: createLimiter({ keyPrefix: 'rl:login-backoff', points: 1, durationSec: 1 }, redis),
+      pairFailures: env.LOGIN_PAIR_FAILURES,
+      freeAccountFailures: env.LOGIN_ACCOUNT_FREE_FAILURES,
+      maxBackoffSec: env.LOGIN_ACCOUNT_MAX_BACKOFF_SEC,
+    },
     socketUser: createLimiter({ keyPrefix: 'rl:ws:user', points: env.RATE_LIMIT_WS_USER_POINTS, durationSec: env.RATE_LIMIT_WS_USER_WINDOW_SEC }, redis),
     socket: createLimiter({ keyPrefix: 'rl:ws:socket', points: env.RATE_LIMIT_WS_SOCKET_POINTS, durationSec: env.RATE_LIMIT_WS_SOCKET_WINDOW_SEC }, null),
   };

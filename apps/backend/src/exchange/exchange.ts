@@ -3,25 +3,34 @@
  * the matching engine, which owns all books and accounts (functional core). This class is
  * the imperative shell around it:
  *
- *   queue --> [execute a batch in the engine] --> [persist its events in ONE transaction]
+ *   queue --> [execute a batch in the engine] --> [persist its events atomically]
  *         --> [resolve the batch's requests] --> [publish its events]
  *
- * - Group commit: while one batch commits, new jobs queue up; the next batch takes them all
+ * - Group commit: jobs that arrive while a batch commits are executed into the next batch
  *   (up to MAX_BATCH_COMMANDS), so commits amortise over concurrent requests.
- * - Acknowledge nothing before it is durable: a job's promise settles only after its batch's
- *   transaction commits, and events are published only then.
- * - If a commit fails, the engine is rebuilt from the database (the last committed state),
- *   and every job of the failed batch fails with COMMIT_FAILED: memory and database never
- *   diverge.
- * - Reads of engine state (`read`) run between batches, so they see committed state only.
+ * - Pipelining (WRITER_COMMIT=pipelined, the default): the next batch EXECUTES while the
+ *   previous one commits; it is sealed and sent to the database only after that commit
+ *   succeeded (at most one commit in flight, so batches commit in order). WRITER_COMMIT=serial
+ *   (the baseline of `pnpm bench:service`) executes nothing while a batch commits, and commits
+ *   every batch in a Prisma interactive transaction.
+ * - Acknowledge nothing before it is durable: a job's promise settles only after its OWN
+ *   batch committed, and events are published only then, batch after batch in order.
+ * - If a commit fails, every job of that batch and of the batch executed after it (which saw
+ *   the failed batch's effects) fails with COMMIT_FAILED, and the engine is rebuilt from the
+ *   database (the last committed state): memory and database never diverge. Jobs still
+ *   queued run after the rebuild.
+ * - Reads of engine state (`read`) and `exclusive` work run when everything executed is
+ *   committed, so they see committed state only; while one waits, execution pauses.
+ * - The queue is bounded (`maxQueueDepth`): beyond it `submit` fails at once with 503
+ *   QUEUE_FULL (REST answers carry Retry-After, see `QUEUE_FULL_RETRY_AFTER_SEC`).
  */
 import { EventCollector, type EngineConfig, type EngineEvent, type MatchingEngine } from '@prediction-markets/matching-engine';
 import { ApiError } from '@prediction-markets/shared';
 import type { Logger } from 'pino';
 import pg from 'pg';
 import type { PrismaClient, TxClient } from '../db/types.ts';
-import { persistBatch, type PersistStats } from './persist.ts';
-import { rebuildEngine } from './rebuild.ts';
+import { buildBatchRows, writeBatch, type BatchRows, type PersistStats } from './persist.ts';
+import { rebuildEngine, type RebuildTimings } from './rebuild.ts';
 
 /** A unit of work for the writer. */
 export interface Job<T> {
@@ -65,13 +74,25 @@ export interface ExchangeObserver {
   batchCommitted?(info: { commands: number; events: readonly EngineEvent[]; executeMs: number; commitMs: number; stats: PersistStats }): void;
   batchFailed?(info: { commands: number; error: unknown }): void;
   jobDone?(info: { kind: string; queuedMs: number; totalMs: number }): void;
+  /** A job refused because the queue was full (QUEUE_FULL). */
+  queueRejected?(info: { kind: string; depth: number }): void;
 }
+
+/** Seconds a client is told to wait (Retry-After) after 503 QUEUE_FULL. */
+export const QUEUE_FULL_RETRY_AFTER_SEC = 1;
+
+/** How batches reach the database (env WRITER_COMMIT; see the module comment). */
+export type WriterCommitMode = 'pipelined' | 'serial';
 
 export interface ExchangeOptions {
   prisma: PrismaClient;
   engineConfig: Partial<EngineConfig>;
   logger: Logger;
   maxBatchCommands: number;
+  /** Most jobs waiting to execute; more are refused with QUEUE_FULL (default: unbounded). */
+  maxQueueDepth?: number;
+  /** Default 'pipelined'. */
+  commitMode?: WriterCommitMode;
   publisher?: EventPublisher;
   observer?: ExchangeObserver;
   /** Wall clock, epoch ms (tests may inject one). */
@@ -85,24 +106,46 @@ export interface ExchangeOptions {
    * Prisma transaction. Without it every batch is one Prisma interactive transaction.
    */
   databaseUrl?: string;
+  /** The database URL for rebuilds: the big snapshot reads go over node-postgres (rebuild.ts). */
+  rebuildDatabaseUrl?: string;
+}
+
+/** A batch being executed (open) or committed: its jobs, their results and its events. */
+interface Batch {
+  jobs: Pending<unknown>[];
+  results: { result: unknown; from: number; to: number }[];
+  collector: EventCollector;
+  /** A job's throw (a bug): the batch fails as if its commit had failed. */
+  bug: unknown;
+  startedAt: number;
+  executeMs: number;
 }
 
 export class Exchange {
   private engineRef: MatchingEngine | null = null;
   private readonly queue: Pending<unknown>[] = [];
   private readonly pendingReads: (() => void)[] = [];
-  private draining = false;
-  private inFlight = false;
+  /** Executed, not yet sent to the database. */
+  private open: Batch | null = null;
+  /** A commit (or a recovery after a failed one) is in flight. */
+  private committing = false;
+  /** An `exclusive` function is running. */
+  private exclusiveRunning = false;
+  private pumpScheduled = false;
   private stopped = false;
   private lastNow = 0;
   private readonly clock: () => number;
+  private readonly pipelined: boolean;
   private publisher: EventPublisher | undefined;
+  /** Publishing of committed batches, chained so that events leave in commit order. */
+  private publishing: Promise<void> = Promise.resolve();
   private idleWaiters: (() => void)[] = [];
   private writePool: pg.Pool | null = null;
 
   constructor(private readonly opts: ExchangeOptions) {
     this.clock = opts.clock ?? Date.now;
     this.publisher = opts.publisher;
+    this.pipelined = (opts.commitMode ?? 'pipelined') === 'pipelined';
   }
 
   /** True once the engine is rebuilt and consistent, until `stop`. */
@@ -110,7 +153,7 @@ export class Exchange {
     return this.engineRef !== null && !this.stopped;
   }
 
-  /** Number of jobs waiting for the writer. */
+  /** Number of jobs waiting for the writer (not yet executed). */
   get queueDepth(): number {
     return this.queue.length;
   }
@@ -119,22 +162,34 @@ export class Exchange {
     this.publisher = publisher;
   }
 
+  /** Where the last rebuild's time went (start or recovery), or null before the first. */
+  lastRebuild: RebuildTimings | null = null;
+
   /** Rebuild the engine from the database; throws if the stored state is inconsistent. */
   async start(): Promise<void> {
-    this.engineRef = await rebuildEngine(this.opts.prisma, this.opts.engineConfig, this.now());
+    const timings: RebuildTimings = { loadMs: 0, restoreMs: 0, checkMs: 0, openOrders: 0 };
+    this.engineRef = await rebuildEngine(this.opts.prisma, this.opts.engineConfig, this.now(), timings, this.opts.rebuildDatabaseUrl);
+    this.lastRebuild = timings;
     this.stopped = false;
   }
 
   /**
    * Queue a job; resolves after its batch has committed (with its result and events), or
-   * rejects with ApiError NOT_READY / SHUTTING_DOWN / COMMIT_FAILED.
+   * rejects with ApiError NOT_READY / SHUTTING_DOWN / QUEUE_FULL / COMMIT_FAILED.
    */
   submit<T>(job: Job<T>): Promise<JobOutcome<T>> {
     if (this.stopped) return Promise.reject(new ApiError('SHUTTING_DOWN', 'the exchange is shutting down'));
     if (this.engineRef === null) return Promise.reject(new ApiError('NOT_READY', 'the exchange is starting'));
+    const max = this.opts.maxQueueDepth;
+    if (max !== undefined && this.queue.length >= max) {
+      this.opts.observer?.queueRejected?.({ kind: job.kind, depth: this.queue.length });
+      return Promise.reject(
+        new ApiError('QUEUE_FULL', `the writer's queue is full (${max} commands); retry after ${QUEUE_FULL_RETRY_AFTER_SEC} s`, { retryAfterSec: QUEUE_FULL_RETRY_AFTER_SEC }),
+      );
+    }
     return new Promise<JobOutcome<T>>((resolve, reject) => {
       this.queue.push({ job, resolve, reject, enqueuedAt: performance.now() } as Pending<unknown>);
-      if (!this.draining) queueMicrotask(() => void this.drain());
+      this.schedulePump();
     });
   }
 
@@ -147,11 +202,11 @@ export class Exchange {
     return new Promise<T>((resolve, reject) => {
       const noop: Job<null> = { kind: 'exclusive', run: () => null };
       this.queue.push({ job: noop, exclusive: fn, resolve: resolve as (o: unknown) => void, reject, enqueuedAt: performance.now() } as Pending<unknown>);
-      if (!this.draining) queueMicrotask(() => void this.drain());
+      this.schedulePump();
     });
   }
 
-  /** Run `fn` against committed engine state (between batches). */
+  /** Run `fn` against committed engine state (when everything executed is committed). */
   read<T>(fn: (engine: MatchingEngine) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const run = (): void => {
@@ -166,8 +221,11 @@ export class Exchange {
           reject(err);
         }
       };
-      if (this.inFlight) this.pendingReads.push(run);
-      else run();
+      if (this.settled()) run();
+      else {
+        this.pendingReads.push(run);
+        this.schedulePump();
+      }
     });
   }
 
@@ -175,6 +233,7 @@ export class Exchange {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.idle();
+    await this.publishing;
     const pool = this.writePool;
     this.writePool = null;
     await pool?.end();
@@ -204,9 +263,9 @@ export class Exchange {
     return (text, values, name) => pool.query(name === undefined ? { text, values } : { name, text, values });
   }
 
-  /** Resolves when the queue is empty and nothing is in flight. */
+  /** Resolves when the queue is empty and nothing is executed-but-uncommitted or in flight. */
   idle(): Promise<void> {
-    if (!this.draining && this.queue.length === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -226,73 +285,127 @@ export class Exchange {
     return t;
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const engine = this.engineRef;
-        if (engine === null) {
+  /** Nothing executed is uncommitted, nothing is in flight: the engine holds committed state. */
+  private settled(): boolean {
+    return this.open === null && !this.committing && !this.exclusiveRunning;
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.settled();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    // A microtask: jobs submitted in the same turn join the same batch.
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * The writer's state machine (synchronous; re-entered when a commit or an exclusive
+   * function settles): execute queued jobs into the open batch, start its commit when none is
+   * in flight, serve reads and exclusive work when everything is committed.
+   */
+  private pump(): void {
+    for (;;) {
+      if (this.exclusiveRunning) return;
+      const engine = this.engineRef;
+      if (engine === null) {
+        if (!this.committing) {
           for (const p of this.queue.splice(0)) p.reject(new ApiError('NOT_READY', 'the exchange is recovering'));
-          break;
+          this.notifyIdle();
         }
-        const head = this.queue[0]!;
-        if (head.exclusive !== undefined) {
-          this.queue.shift();
-          this.inFlight = true;
-          try {
-            head.resolve((await head.exclusive(engine)) as JobOutcome<unknown>);
-          } catch (err) {
-            head.reject(err);
-          } finally {
-            this.inFlight = false;
-            this.flushReads();
-          }
-          continue;
-        }
-        let n = 1;
-        while (n < this.queue.length && n < this.opts.maxBatchCommands && this.queue[n]!.exclusive === undefined) n++;
-        const batch = this.queue.splice(0, n);
-        await this.runBatch(engine, batch);
+        return;
       }
-    } finally {
-      this.draining = false;
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
+      // Reads and exclusive work wait for committed state: execute nothing more meanwhile.
+      const barrier = this.pendingReads.length > 0 || this.queue[0]?.exclusive !== undefined;
+      if (!barrier && (this.pipelined || !this.committing)) this.execute(engine);
+      if (!this.committing && this.open !== null) {
+        const batch = this.open;
+        this.open = null;
+        this.startCommit(engine, batch);
+        continue; // execute what is still queued into the next batch while this one commits
+      }
+      if (!this.settled()) return;
+      if (this.pendingReads.length > 0) {
+        const reads = this.pendingReads.splice(0);
+        for (const r of reads) r();
+        continue;
+      }
+      const head = this.queue[0];
+      if (head?.exclusive !== undefined) {
+        this.queue.shift();
+        this.exclusiveRunning = true;
+        head.exclusive(engine).then(
+          (v) => head.resolve(v as JobOutcome<unknown>),
+          (err: unknown) => head.reject(err),
+        ).finally(() => {
+          this.exclusiveRunning = false;
+          this.pump();
+        });
+        return;
+      }
+      if (this.queue.length === 0) this.notifyIdle();
+      return;
     }
   }
 
-  private async runBatch(engine: MatchingEngine, batch: Pending<unknown>[]): Promise<void> {
-    const collector = new EventCollector();
-    engine.setSink(collector);
-    this.inFlight = true;
+  /** Run queued jobs into the open batch (up to maxBatchCommands), stopping at exclusive work. */
+  private execute(engine: MatchingEngine): void {
+    if (this.queue.length === 0 || this.queue[0]!.exclusive !== undefined) return;
+    let batch = this.open;
+    if (batch === null) {
+      batch = { jobs: [], results: [], collector: new EventCollector(), bug: null, startedAt: performance.now(), executeMs: 0 };
+      this.open = batch;
+    }
+    if (batch.bug !== null) return;
     const t0 = performance.now();
-    const results: { result: unknown; from: number; to: number }[] = [];
-    let bug: unknown = null;
-    for (const p of batch) {
+    engine.setSink(batch.collector);
+    const collector = batch.collector;
+    while (this.queue.length > 0 && batch.jobs.length < this.opts.maxBatchCommands && this.queue[0]!.exclusive === undefined) {
+      const p = this.queue.shift()!;
+      batch.jobs.push(p);
       const from = collector.events.length;
-      let result: unknown;
       try {
-        result = p.job.run(engine, this.now());
+        batch.results.push({ result: p.job.run(engine, this.now()), from, to: collector.events.length });
       } catch (err) {
-        bug = err;
+        batch.bug = err;
         break;
       }
-      results.push({ result, from, to: collector.events.length });
     }
-    const events = collector.take();
-    const t1 = performance.now();
-    let stats: PersistStats | null = null;
-    let failure: unknown = bug;
+    batch.executeMs += performance.now() - t0;
+  }
+
+  private startCommit(engine: MatchingEngine, batch: Batch): void {
+    this.committing = true;
+    const events = batch.collector.take();
+    let rows: BatchRows | null = null;
+    let failure: unknown = batch.bug;
     if (failure === null) {
       try {
-        stats = await persistBatch(this.opts.prisma, {
+        // Built now: the market views are the engine's state right after THIS batch.
+        rows = buildBatchRows(events, (id) => engine.getMarket(id));
+      } catch (err) {
+        failure = err;
+      }
+    }
+    void this.commit(batch, events, rows, failure);
+  }
+
+  private async commit(batch: Batch, events: EngineEvent[], rows: BatchRows | null, bug: unknown): Promise<void> {
+    const t1 = performance.now();
+    let stats: PersistStats | null = null;
+    let failure = bug;
+    if (failure === null && rows !== null) {
+      try {
+        stats = await writeBatch(this.opts.prisma, rows, {
           direct: this.directSql(),
-          events,
-          market: (id) => engine.getMarket(id),
-          before: this.hooks(batch, results, events, 'persistBefore'),
-          hooks: this.hooks(batch, results, events, 'persist'),
+          singleStatement: this.pipelined,
+          before: this.hooks(batch, events, 'persistBefore'),
+          hooks: this.hooks(batch, events, 'persist'),
         });
       } catch (err) {
         failure = err;
@@ -300,56 +413,61 @@ export class Exchange {
     }
     const t2 = performance.now();
     if (failure !== null) {
-      this.opts.logger.error({ err: failure, commands: batch.length }, 'batch failed; restoring the engine from the database');
-      this.opts.observer?.batchFailed?.({ commands: batch.length, error: failure });
-      for (const p of batch) p.reject(new ApiError('COMMIT_FAILED', 'the command could not be made durable; nothing was applied'));
+      // The batch executed after this one saw its effects: it fails too. Jobs still queued
+      // run after the rebuild.
+      const next = this.open;
+      this.open = null;
+      const failed = next === null ? batch.jobs : [...batch.jobs, ...next.jobs];
+      this.opts.logger.error({ err: failure, commands: batch.jobs.length, following: failed.length - batch.jobs.length }, 'batch failed; restoring the engine from the database');
+      this.opts.observer?.batchFailed?.({ commands: failed.length, error: failure });
+      for (const p of failed) p.reject(new ApiError('COMMIT_FAILED', 'the command could not be made durable; nothing was applied'));
       await this.recover();
-      this.inFlight = false;
-      this.flushReads();
+      this.committing = false;
+      this.pump();
       return;
     }
     this.opts.observer?.batchCommitted?.({
-      commands: batch.length,
+      commands: batch.jobs.length,
       events,
-      executeMs: t1 - t0,
+      executeMs: batch.executeMs,
       commitMs: t2 - t1,
       stats: stats ?? { statements: 0, rows: 0 },
     });
-    this.inFlight = false;
+    this.committing = false;
     const done = performance.now();
-    batch.forEach((p, i) => {
-      const r = results[i]!;
+    batch.jobs.forEach((p, i) => {
+      const r = batch.results[i]!;
       p.resolve({ result: r.result, events: events.slice(r.from, r.to) });
-      this.opts.observer?.jobDone?.({ kind: p.job.kind, queuedMs: t0 - p.enqueuedAt, totalMs: done - p.enqueuedAt });
+      this.opts.observer?.jobDone?.({ kind: p.job.kind, queuedMs: Math.max(0, batch.startedAt - p.enqueuedAt), totalMs: done - p.enqueuedAt });
     });
-    this.flushReads();
-    if (events.length > 0 && this.publisher !== undefined) {
-      try {
-        await this.publisher.publish(events);
-      } catch (err) {
-        this.opts.logger.error({ err }, 'publishing committed events failed');
-      }
+    const publisher = this.publisher;
+    if (events.length > 0 && publisher !== undefined) {
+      this.publishing = this.publishing.then(async () => {
+        try {
+          await publisher.publish(events);
+        } catch (err) {
+          this.opts.logger.error({ err }, 'publishing committed events failed');
+        }
+      });
     }
+    this.pump();
   }
 
-  private hooks(
-    batch: Pending<unknown>[],
-    results: { result: unknown; from: number; to: number }[],
-    events: EngineEvent[],
-    which: 'persist' | 'persistBefore',
-  ): ((tx: TxClient) => Promise<void>)[] {
+  private hooks(batch: Batch, events: EngineEvent[], which: 'persist' | 'persistBefore'): ((tx: TxClient) => Promise<void>)[] {
     const out: ((tx: TxClient) => Promise<void>)[] = [];
-    batch.forEach((p, i) => {
+    batch.jobs.forEach((p, i) => {
       const hook = p.job[which];
-      const r = results[i]!;
+      const r = batch.results[i]!;
       if (hook !== undefined) out.push((tx) => hook.call(p.job, tx, r.result, events.slice(r.from, r.to)));
     });
     return out;
   }
 
-  private flushReads(): void {
-    const reads = this.pendingReads.splice(0);
-    for (const r of reads) r();
+  private notifyIdle(): void {
+    if (!this.isIdle() || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** Rebuild from the database, retrying until it succeeds or the exchange stops. */
@@ -357,7 +475,7 @@ export class Exchange {
     this.engineRef = null;
     for (let attempt = 0; !this.stopped || attempt === 0; attempt++) {
       try {
-        this.engineRef = await rebuildEngine(this.opts.prisma, this.opts.engineConfig, this.now());
+        this.engineRef = await rebuildEngine(this.opts.prisma, this.opts.engineConfig, this.now(), undefined, this.opts.rebuildDatabaseUrl);
         this.opts.logger.warn('engine restored from the database');
         return;
       } catch (err) {

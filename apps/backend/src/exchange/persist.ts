@@ -1,13 +1,19 @@
 /**
  * Group commit: the events of one batch of engine commands become set-based SQL: ONE
  * statement per batch, a chain of data-modifying CTEs (one per table, `jsonb_to_recordset` of
- * every row), so a batch of hundreds of commands costs one statement and one fsync. The
- * statement and the SQL the batch's jobs add (new markets, audit entries) run in ONE Prisma
- * interactive transaction. With WRITER_SQL=pg, a batch without job SQL (orders, cancels) runs
- * its statement alone (autocommit) over a dedicated node-postgres connection instead.
+ * every row), so a batch of hundreds of commands costs one statement and one fsync.
+ *
+ * - A batch without SQL of its jobs (orders, cancels: the hot path) is that one statement,
+ *   sent alone (autocommit: a single statement is atomic in PostgreSQL) through Prisma's raw
+ *   execution, or with WRITER_SQL=pg over a dedicated node-postgres connection.
+ * - A batch whose jobs add SQL (new markets, grants, audit entries) runs the statement and
+ *   that SQL in ONE Prisma interactive transaction.
+ * - `buildBatchRows` (sync) and `writeBatch` (async) are separate so that the writer builds a
+ *   batch's rows the moment it is sealed, then executes the next batch while this one commits.
  */
 import type { EngineEvent, MarketView } from '@prediction-markets/matching-engine';
 import type { PrismaClient, TxClient } from '../db/types.ts';
+import { payoutNotificationKind } from '../accounts/dto.ts';
 
 /** SQL of a `jsonb` array parameter turned into rows. */
 const EPOCH = `'epoch'::timestamptz`;
@@ -52,16 +58,34 @@ interface OrderUpdateRow {
 /** The statement with every table (the prepared one of the direct path); built once. */
 let fullStatement: string | undefined;
 
-/** Work of one batch: its events and the SQL hooks of its jobs (run after the event rows, same transaction). */
+/**
+ * The rows of one batch, built from its events when the batch is sealed (synchronously, so
+ * market views are the engine's state right after THIS batch, even when the writer executes
+ * the next batch before this one commits). Writing them is `writeBatch`.
+ */
+export interface BatchRows {
+  /** One jsonb parameter per table of the statement, in statement order (every table, empty ones as `[]`). */
+  params: string[];
+  /** Indexes (into `params`) of the tables with rows. */
+  nonEmpty: number[];
+  /** Rows in all. */
+  rows: number;
+}
+
+/** How to write a batch (see `writeBatch`). */
 export interface BatchWrite {
   /**
-   * Runs the batch's statement on its own (autocommit) when the batch has no hooks; null:
-   * through Prisma. `name` names a prepared statement (the same text every time).
+   * Runs the batch's statement on its own (autocommit) over a dedicated node-postgres
+   * connection when the batch has no hooks (WRITER_SQL=pg); null or absent: through Prisma.
+   * `name` names a prepared statement (the same text every time).
    */
   direct?: ((sql: string, params: string[], name?: string) => Promise<unknown>) | null;
-  events: readonly EngineEvent[];
-  /** Final state of a market the batch touched (the engine's view after the batch). */
-  market(marketId: string): MarketView | undefined;
+  /**
+   * A batch without hooks is sent as its ONE statement through Prisma's raw execution, with
+   * no interactive transaction around it (a single statement is atomic in PostgreSQL). False:
+   * every batch runs in a Prisma interactive transaction (the writer's serial baseline).
+   */
+  singleStatement?: boolean;
   /** Run first in the transaction (rows the events refer to). */
   before: ((tx: TxClient) => Promise<void>)[];
   /** Run last in the transaction. */
@@ -74,10 +98,10 @@ export interface PersistStats {
 }
 
 /**
- * Write a batch in one transaction (see above). Throws when the database refuses it; the
- * caller then restores the engine from the database (nothing of the batch was written).
+ * Build the rows of a batch from its events (pure; see `BatchRows`). `market` gives the final
+ * state of a market the batch touched: the engine's view right after the batch.
  */
-export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Promise<PersistStats> {
+export function buildBatchRows(events: readonly EngineEvent[], market: (marketId: string) => MarketView | undefined): BatchRows {
   const newOrders = new Map<number, OrderRow>();
   const orderUpdates = new Map<number, OrderUpdateRow>();
   const trades: unknown[] = [];
@@ -91,7 +115,7 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
   let treasuryDelta = 0;
   let lastMs = 0;
 
-  for (const e of batch.events) {
+  for (const e of events) {
     lastMs = e.tsMs;
     switch (e.type) {
       case 'ORDER_ACCEPTED': {
@@ -210,7 +234,7 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
         notifications.push({
           n: notifications.length,
           user_id: e.userId,
-          kind: e.kind === 'RESOLUTION' ? 'MARKET_RESOLVED' : 'MARKET_VOIDED',
+          kind: payoutNotificationKind(e.kind),
           market_id: e.marketId,
           payload: {
             amountCents: e.amountCents,
@@ -241,7 +265,7 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
 
   const markets: unknown[] = [];
   for (const id of marketsTouched) {
-    const m = batch.market(id);
+    const m = market(id);
     if (m === undefined) continue;
     markets.push({
       id,
@@ -256,19 +280,39 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
     });
   }
 
-  const stats: PersistStats = { statements: 0, rows: 0 };
   const system = [];
   if (houseDelta !== 0) system.push({ id: 'HOUSE', delta: houseDelta, updated_ms: lastMs });
   if (treasuryDelta !== 0) system.push({ id: 'TREASURY', delta: treasuryDelta, updated_ms: lastMs });
+  const tableRows: unknown[][] = [
+    [...newOrders.values()],
+    [...orderUpdates.values()],
+    trades,
+    ledger,
+    [...accounts.values()],
+    [...positions.values()],
+    markets,
+    system,
+    notifications,
+    settlements,
+  ];
+  const out: BatchRows = { params: [], nonEmpty: [], rows: 0 };
+  tableRows.forEach((rows, i) => {
+    out.params.push(JSON.stringify(rows));
+    if (rows.length > 0) {
+      out.nonEmpty.push(i);
+      out.rows += rows.length;
+    }
+  });
+  return out;
+}
 
-  // Every table's rows go into ONE statement: a chain of data-modifying CTEs, one per table
-  // with rows, each reading its own jsonb parameter. One round trip per batch, whatever its
-  // size. (Foreign keys are checked at the end of the statement, so a trade may refer to an
-  // order inserted by a sibling CTE; no two CTEs touch the same row.)
-  const tables: { sql: (param: string) => string; rows: unknown[] }[] = [
-    {
-      rows: [...newOrders.values()],
-      sql: (p) => `INSERT INTO orders (id, user_id, market_id, side, outcome, type, price_cents, qty, remaining_qty, filled_qty,
+// Every table's rows go into ONE statement: a chain of data-modifying CTEs, one per table
+// with rows, each reading its own jsonb parameter. One round trip per batch, whatever its
+// size. (Foreign keys are checked at the end of the statement, so a trade may refer to an
+// order inserted by a sibling CTE; no two CTEs touch the same row.)
+/** Every table's SQL: a data-modifying CTE reading its rows from jsonb parameter `p`, in `BatchRows.params` order. */
+const TABLES: ((p: string) => string)[] = [
+  (p) => `INSERT INTO orders (id, user_id, market_id, side, outcome, type, price_cents, qty, remaining_qty, filled_qty,
            time_in_force, expires_at, post_only, stp, max_cost_cents, client_order_id, queue_seq, status, reason, created_at, updated_at)
          SELECT id, user_id::uuid, market_id::uuid, side::"Side", outcome::"Outcome", type::"OrderType", price_cents, qty,
            remaining_qty, filled_qty, time_in_force::"TimeInForce", ${ms('expires_ms')}, post_only, stp::"StpMode",
@@ -277,18 +321,12 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
            price_cents int, qty int, remaining_qty int, filled_qty int, time_in_force text, expires_ms bigint, post_only boolean,
            stp text, max_cost_cents bigint, client_order_id text, queue_seq bigint, status text, reason text, created_ms bigint,
            updated_ms bigint)`,
-    },
-    {
-      rows: [...orderUpdates.values()],
-      sql: (p) => `UPDATE orders o SET price_cents = x.price_cents, qty = x.qty, remaining_qty = x.remaining_qty, filled_qty = x.filled_qty,
+  (p) => `UPDATE orders o SET price_cents = x.price_cents, qty = x.qty, remaining_qty = x.remaining_qty, filled_qty = x.filled_qty,
            queue_seq = x.queue_seq, status = x.status::"OrderStatus", reason = x.reason, updated_at = ${ms('x.updated_ms')}
          FROM jsonb_to_recordset(${p}::jsonb) AS x(id bigint, price_cents int, qty int, remaining_qty int, filled_qty int,
            queue_seq bigint, status text, reason text, updated_ms bigint)
          WHERE o.id = x.id`,
-    },
-    {
-      rows: trades,
-      sql: (p) => `INSERT INTO trades (id, market_id, seq, kind, yes_price_cents, qty, maker_order_id, taker_order_id, maker_user_id,
+  (p) => `INSERT INTO trades (id, market_id, seq, kind, yes_price_cents, qty, maker_order_id, taker_order_id, maker_user_id,
            taker_user_id, maker_side, maker_outcome, taker_side, taker_outcome, created_at)
          SELECT id, market_id::uuid, seq, kind::"TradeKind", yes_price_cents, qty, maker_order_id, taker_order_id,
            maker_user_id::uuid, taker_user_id::uuid, maker_side::"Side", maker_outcome::"Outcome", taker_side::"Side",
@@ -296,26 +334,17 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
          FROM jsonb_to_recordset(${p}::jsonb) AS x(id bigint, market_id text, seq bigint, kind text, yes_price_cents int, qty int,
            maker_order_id bigint, taker_order_id bigint, maker_user_id text, taker_user_id text, maker_side text,
            maker_outcome text, taker_side text, taker_outcome text, created_ms bigint)`,
-    },
-    {
-      rows: ledger,
-      sql: (p) => `INSERT INTO ledger_entries (debit_account, credit_account, amount_cents, reason, market_id, trade_id, created_at)
+  (p) => `INSERT INTO ledger_entries (debit_account, credit_account, amount_cents, reason, market_id, trade_id, created_at)
          SELECT debit, credit, amount, reason, market_id::uuid, trade_id, ${ms('created_ms')}
          FROM jsonb_to_recordset(${p}::jsonb) AS x(n int, debit text, credit text, amount bigint, reason text,
            market_id text, trade_id bigint, created_ms bigint)
          ORDER BY n`,
-    },
-    {
-      rows: [...accounts.values()],
-      sql: (p) => `INSERT INTO accounts (user_id, available_cents, locked_cents, updated_at)
+  (p) => `INSERT INTO accounts (user_id, available_cents, locked_cents, updated_at)
          SELECT user_id::uuid, available, locked, ${ms('updated_ms')}
          FROM jsonb_to_recordset(${p}::jsonb) AS x(user_id text, available bigint, locked bigint, updated_ms bigint)
          ON CONFLICT (user_id) DO UPDATE SET available_cents = EXCLUDED.available_cents,
            locked_cents = EXCLUDED.locked_cents, updated_at = EXCLUDED.updated_at`,
-    },
-    {
-      rows: [...positions.values()],
-      sql: (p) => `INSERT INTO positions (user_id, market_id, yes_shares, yes_locked_shares, no_shares, no_locked_shares, yes_cost_cents,
+  (p) => `INSERT INTO positions (user_id, market_id, yes_shares, yes_locked_shares, no_shares, no_locked_shares, yes_cost_cents,
            no_cost_cents, realised_pnl_cents, updated_at)
          SELECT user_id::uuid, market_id::uuid, yes, yes_locked, no, no_locked, yes_cost, no_cost, realised, ${ms('updated_ms')}
          FROM jsonb_to_recordset(${p}::jsonb) AS x(user_id text, market_id text, yes bigint, yes_locked bigint, no bigint,
@@ -325,62 +354,59 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
            no_locked_shares = EXCLUDED.no_locked_shares, yes_cost_cents = EXCLUDED.yes_cost_cents,
            no_cost_cents = EXCLUDED.no_cost_cents, realised_pnl_cents = EXCLUDED.realised_pnl_cents,
            updated_at = EXCLUDED.updated_at`,
-    },
-    {
-      rows: markets,
-      sql: (p) => `UPDATE markets m SET seq = x.seq, status = x.status::"MarketStatus", outcome = x.outcome::"Outcome",
+  (p) => `UPDATE markets m SET seq = x.seq, status = x.status::"MarketStatus", outcome = x.outcome::"Outcome",
            pairs_outstanding = x.pairs, collateral_cents = x.collateral, last_yes_price_cents = x.last_price,
            volume_shares = x.volume, updated_at = ${ms('x.updated_ms')}
          FROM jsonb_to_recordset(${p}::jsonb) AS x(id text, seq bigint, status text, outcome text, pairs bigint,
            collateral bigint, last_price int, volume bigint, updated_ms bigint)
          WHERE m.id = x.id::uuid`,
-    },
-    {
-      rows: system,
-      sql: (p) => `INSERT INTO system_accounts (id, balance_cents, updated_at)
+  (p) => `INSERT INTO system_accounts (id, balance_cents, updated_at)
          SELECT id, delta, ${ms('updated_ms')} FROM jsonb_to_recordset(${p}::jsonb) AS x(id text, delta bigint, updated_ms bigint)
          ON CONFLICT (id) DO UPDATE SET balance_cents = system_accounts.balance_cents + EXCLUDED.balance_cents,
            updated_at = EXCLUDED.updated_at`,
-    },
-    {
-      rows: notifications,
-      sql: (p) => `INSERT INTO notifications (user_id, kind, market_id, payload, created_at)
+  (p) => `INSERT INTO notifications (user_id, kind, market_id, payload, created_at)
          SELECT user_id::uuid, kind, market_id::uuid, payload, ${ms('created_ms')}
          FROM jsonb_to_recordset(${p}::jsonb) AS x(n int, user_id text, kind text, market_id text, payload jsonb,
            created_ms bigint)
          ORDER BY n`,
-    },
-    {
-      rows: settlements,
-      sql: (p) => `INSERT INTO resolutions (market_id, kind, outcome, collateral_cents, paid_cents, house_cents, holders, created_at)
+  (p) => `INSERT INTO resolutions (market_id, kind, outcome, collateral_cents, paid_cents, house_cents, holders, created_at)
          SELECT market_id::uuid, kind, outcome::"Outcome", collateral, paid, house, holders, ${ms('created_ms')}
          FROM jsonb_to_recordset(${p}::jsonb) AS x(market_id text, kind text, outcome text, collateral bigint, paid bigint,
            house bigint, holders int, created_ms bigint)`,
-    },
-  ];
-  const parts = tables.filter((part) => part.rows.length > 0);
+];
 
-  if (parts.length === 0 && batch.hooks.length + batch.before.length === 0) return stats;
-  const statement = (ps: typeof tables): string => `WITH ${ps.map((part, i) => `w${i} AS (${part.sql(`$${i + 1}`)})`).join(',\n')}\nSELECT 1`;
-  for (const part of parts) stats.rows += part.rows.length;
-
-  if (batch.hooks.length + batch.before.length === 0 && batch.direct != null) {
+/**
+ * Write a batch's rows and its jobs' SQL atomically (see the module comment). Throws when the
+ * database refuses it; the caller then restores the engine from the database (nothing of the
+ * batch was written).
+ */
+export async function writeBatch(prisma: PrismaClient, rows: BatchRows, batch: BatchWrite): Promise<PersistStats> {
+  const stats: PersistStats = { statements: 0, rows: rows.rows };
+  const hookCount = batch.hooks.length + batch.before.length;
+  if (rows.nonEmpty.length === 0 && hookCount === 0) return stats;
+  if (hookCount === 0 && batch.direct != null) {
     // WRITER_SQL=pg and no other SQL: the one statement is the whole transaction (autocommit;
     // atomic, one fsync). Every table, empty ones too: one statement text, prepared once.
     stats.statements = 1;
-    fullStatement ??= statement(tables);
-    await batch.direct(fullStatement, tables.map((part) => JSON.stringify(part.rows)), 'persist_batch_v1');
+    fullStatement ??= statementOf(TABLES.map((_, i) => i));
+    await batch.direct(fullStatement, rows.params, 'persist_batch_v1');
     return stats;
   }
-  const sql = statement(parts);
-  const params = parts.map((part) => JSON.stringify(part.rows));
+  const sql = statementOf(rows.nonEmpty);
+  const params = rows.nonEmpty.map((i) => rows.params[i]!);
+  if (hookCount === 0 && batch.singleStatement === true) {
+    // One statement, autocommit: atomic without an interactive transaction's extra round trips.
+    stats.statements = 1;
+    await prisma.$executeRawUnsafe(sql, ...params);
+    return stats;
+  }
   await prisma.$transaction(
     async (tx) => {
       for (const hook of batch.before) {
         stats.statements++;
         await hook(tx);
       }
-      if (parts.length > 0) {
+      if (rows.nonEmpty.length > 0) {
         stats.statements++;
         await tx.$executeRawUnsafe(sql, ...params);
       }
@@ -392,4 +418,9 @@ export async function persistBatch(prisma: PrismaClient, batch: BatchWrite): Pro
     { maxWait: 10_000, timeout: 30_000 },
   );
   return stats;
+}
+
+/** The statement over the tables `which` (indexes into TABLES), parameters $1.. in that order. */
+function statementOf(which: number[]): string {
+  return `WITH ${which.map((t, i) => `w${i} AS (${TABLES[t]!(`$${i + 1}`)})`).join(',\n')}\nSELECT 1`;
 }

@@ -1,7 +1,8 @@
 /**
  * The REST side of error mapping (entrance/errors.ts is shared with sockets): every failure
  * leaves as `{ "error": { "code", "message" } }` with the status from the shared catalogue; a
- * refused rate limit adds `Retry-After`. Anything unexpected is a 500 whose details are
+ * refused rate limit (RATE_LIMITED) or a full writer queue (QUEUE_FULL) adds `Retry-After` from
+ * the error's `details.retryAfterSec`. Anything unexpected is a 500 whose details are
  * logged, never returned.
  */
 import type { FastifyInstance } from 'fastify';
@@ -16,7 +17,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (api !== null) {
       if (api.status >= 500) req.log.warn({ code: api.code }, api.message);
       const retryAfterSec = (api.details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec;
-      if (api.code === 'RATE_LIMITED' && typeof retryAfterSec === 'number') void reply.header('retry-after', String(retryAfterSec));
+      if ((api.code === 'RATE_LIMITED' || api.code === 'QUEUE_FULL') && typeof retryAfterSec === 'number') void reply.header('retry-after', String(retryAfterSec));
       return reply.status(api.status).send(api.toBody());
     }
     req.log.error({ err }, 'unhandled error');

@@ -35,7 +35,8 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(h(a), h(b));
 }
 
-export function registerMetrics(app: FastifyInstance, ctx: AppContext): void {
+/** `exchange` is absent on a socket gateway (INSTANCE_ROLE=gateway), which has no writer queue. */
+export function registerMetrics(app: FastifyInstance, ctx: Pick<AppContext, 'env' | 'metrics'> & { exchange?: Pick<AppContext['exchange'], 'queueDepth'> }): void {
   const m = ctx.metrics;
   app.addHook('onResponse', async (req, reply) => {
     const labels = { method: KNOWN_METHODS.has(req.method) ? req.method : 'OTHER', route: routeLabel(req), status: String(reply.statusCode) };
@@ -62,7 +63,7 @@ export function registerMetrics(app: FastifyInstance, ctx: AppContext): void {
       const presented = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : '';
       if (!sameSecret(presented, token)) throw new ApiError('UNAUTHENTICATED', 'metrics need Authorization: Bearer <METRICS_TOKEN>');
     }
-    m.engineQueueDepth.set(ctx.exchange.queueDepth);
+    if (ctx.exchange !== undefined) m.engineQueueDepth.set(ctx.exchange.queueDepth);
     const body = await m.registry.metrics();
     return reply.header('content-type', m.registry.contentType).header('cache-control', 'no-store').send(body);
   });

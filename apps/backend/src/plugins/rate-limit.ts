@@ -9,25 +9,24 @@
  * |                                                        |              | also spent by socket `order:*` messages  |
  * | everything else (public routes, anonymous, unmatched)  | client IP    | `public`                                 |
  * | POST /api/auth/login, /api/auth/register, in addition  | client IP    | `authIp`                                 |
- * |   ... and per email (after body validation)            | sha256(email)| `authEmail`                              |
+ * |   ... register per email (after body validation)       | sha256(email)| `authEmail`                              |
  *
- * Per-email attempts that succeed (2xx) are given back, so the per-email bucket counts
- * failures: guessing one account's password is capped whatever the attacker's IPs, and the
- * account's owner is not locked out by their own successful sign-ins.
+ * Failed sign-ins are counted per (account, IP) pair with a slower per-account backoff by
+ * auth/login-throttle.ts (a per-account bucket alone let anyone lock the owner out).
  *
  * A refused request gets 429 `{ error: { code: 'RATE_LIMITED' } }` with `Retry-After`
  * (whole seconds, at least 1). A store failure (Redis down) lets requests through. The client
  * IP is Fastify's `req.ip` (see TRUST_PROXY_HOPS).
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { spend, tradingKey, type Limits } from '../entrance/limits.ts';
+import { accountKey } from '../auth/login-throttle.ts';
 
 /** Route patterns (and prefixes ending in '*') that are never limited. */
 export const RATE_LIMIT_EXEMPT = ['/health', '/ready', '/metrics', '/docs*'] as const;
 /** Route prefixes whose authenticated requests draw from the user's trading budget. */
 export const TRADING_PREFIXES = ['/api/orders', '/api/user'] as const;
-/** Routes with the stricter per-IP and per-email brute-force limits (POST). */
+/** Routes with the stricter per-IP brute-force limit (POST); register also per email. */
 export const AUTH_ROUTES = ['/api/auth/login', '/api/auth/register'] as const;
 
 function isExempt(route: string | undefined): boolean {
@@ -43,10 +42,6 @@ function isAuthAttempt(req: FastifyRequest): boolean {
   return req.method === 'POST' && !req.is404 && (AUTH_ROUTES as readonly string[]).includes(req.routeOptions.url ?? '');
 }
 
-/** Per-email bucket key: a hash, so no address is stored in Redis keys. */
-function emailKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
-}
 
 /** Add the rate-limit hooks to `app` (after registerAuth, whose onRequest hook sets authUser). */
 export function registerRateLimits(app: FastifyInstance, limits: Limits): void {
@@ -65,11 +60,11 @@ export function registerRateLimits(app: FastifyInstance, limits: Limits): void {
 
   // After body validation: the email is normalised by the shared schema.
   app.addHook('preHandler', async (req) => {
-    if (!isAuthAttempt(req)) return;
+    if (!isAuthAttempt(req) || req.routeOptions.url !== '/api/auth/register') return;
     const email = (req.body as { email?: unknown } | undefined)?.email;
     if (typeof email !== 'string') return;
-    const key = emailKey(email);
-    await spend(limits.authEmail, key, 'sign-in attempts per account', 'account');
+    const key = accountKey(email);
+    await spend(limits.authEmail, key, 'registrations per email', 'account');
     emailKeys.set(req, key);
   });
 

@@ -7,15 +7,19 @@
  * - `subscribe:market` snapshots come from the database (one consistent statement).
  * - Socket trading and cancel-on-disconnect are forwarded to the writer over Redis and run
  *   there through the same services as REST (trading.ts).
- * - HTTP: /health and /ready only; the REST API is the writer's.
+ * - HTTP: /health, /ready and /metrics (the same registry as the writer's, socket metrics
+ *   included; METRICS_TOKEN protects it the same way); the REST API is the writer's.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import type { Env } from '../env.ts';
 import { createPrisma } from '../db/prisma.ts';
 import type { PrismaClient } from '../db/types.ts';
 import { createMetrics } from '../metrics.ts';
+import { registerErrorHandling } from '../plugins/errors.ts';
+import { registerMetrics } from '../plugins/metrics.ts';
 import { createRedis } from '../redis.ts';
 import { jwtSecret } from '../runtime.ts';
 import { MarketDirectory } from '../markets/directory.ts';
@@ -49,6 +53,10 @@ export async function startGateway(env: Env, opts: GatewayOptions = {}): Promise
   const metrics = createMetrics();
   const trading = await remoteTrading(redis, logger, env.REALTIME_RPC_TIMEOUT_MS);
   const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  registerMetrics(app, { env, metrics });
   app.get('/health', async () => ({ status: 'ok', role: 'gateway' }));
   app.get('/ready', async (_req, reply) => {
     const checks: Record<string, { ok: boolean; detail: string }> = {};

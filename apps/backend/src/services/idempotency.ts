@@ -18,7 +18,12 @@
  *   idempotent by target state (e.g. resolving a resolved market again pays nothing), so a
  *   takeover after a crash between commit and "store response" cannot apply anything twice.
  *
- * Rows are kept (no expiry yet); they are small.
+ * - Retention: a key is honoured for the retention window (IDEMPOTENCY_RETENTION_SEC, default
+ *   24 h, counted from the first request): a repeat within it gets the first response. After
+ *   it the key is forgotten: a repeat executes as a new request (an expired row is taken over),
+ *   and `purgeExpiredIdempotencyKeys` (run periodically by the runtime) deletes expired rows in
+ *   batches, oldest first (index on created_at), so storage stays bounded by the keys of one
+ *   window.
  */
 import { createHash } from 'node:crypto';
 import { ApiError } from '@prediction-markets/shared';
@@ -48,6 +53,8 @@ export interface IdempotencyOptions {
   pollMs?: number;
   /** Age after which a pending reservation counts as abandoned, ms (default 60 s). */
   staleMs?: number;
+  /** How long a key is honoured, ms (default: `configureIdempotency`, else DEFAULT_IDEMPOTENCY_RETENTION_MS). */
+  retentionMs?: number;
   /** Told when a response could not be stored or a key not released (the request itself succeeded or failed as reported). */
   onStoreError?: (err: unknown) => void;
 }
@@ -63,6 +70,46 @@ interface KeyRow {
   response: unknown;
   stale: boolean;
   created_at: Date;
+}
+
+/** Default retention window of a key: 24 h. */
+export const DEFAULT_IDEMPOTENCY_RETENTION_MS = 24 * 3600 * 1000;
+
+let retentionDefaultMs = DEFAULT_IDEMPOTENCY_RETENTION_MS;
+
+/** Set the process-wide retention window (the runtime sets IDEMPOTENCY_RETENTION_SEC at start). */
+export function configureIdempotency(opts: { retentionMs: number }): void {
+  retentionDefaultMs = opts.retentionMs;
+}
+
+/** The retention window in force, ms. */
+export function idempotencyRetentionMs(): number {
+  return retentionDefaultMs;
+}
+
+/**
+ * Delete keys older than `retentionMs`, `batchSize` rows per statement (oldest first, short
+ * statements that never hold many row locks), at most `maxBatches` statements per call.
+ * Returns the number of rows deleted.
+ */
+export async function purgeExpiredIdempotencyKeys(
+  prisma: PrismaClient,
+  opts: { retentionMs?: number; batchSize?: number; maxBatches?: number } = {},
+): Promise<number> {
+  const retentionMs = opts.retentionMs ?? retentionDefaultMs;
+  const batchSize = opts.batchSize ?? 1000;
+  const maxBatches = opts.maxBatches ?? 100;
+  let deleted = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const n = await prisma.$executeRaw`
+      DELETE FROM idempotency_keys WHERE key IN (
+        SELECT key FROM idempotency_keys
+        WHERE created_at < now() - (${retentionMs}::bigint * interval '1 millisecond')
+        ORDER BY created_at LIMIT ${batchSize}::int)`;
+    deleted += n;
+    if (n < batchSize) break;
+  }
+  return deleted;
 }
 
 /** sha256 hex of the canonical JSON of route + request. */
@@ -88,6 +135,7 @@ export async function runIdempotent(
   const waitMs = opts.waitMs ?? 10_000;
   const pollMs = opts.pollMs ?? 20;
   const staleMs = opts.staleMs ?? 60_000;
+  const retentionMs = opts.retentionMs ?? retentionDefaultMs;
   const rowKey = `${req.userId}:${req.key}`;
   const hash = requestFingerprint(req.route, req.request);
   const deadline = Date.now() + waitMs;
@@ -96,7 +144,9 @@ export async function runIdempotent(
     const claimed = await prisma.$queryRaw<{ key: string }[]>`
       INSERT INTO idempotency_keys (key, user_id, route, request_hash, status_code, response)
       VALUES (${rowKey}, ${req.userId}::uuid, ${req.route}, ${hash}, 0, 'null'::jsonb)
-      ON CONFLICT (key) DO NOTHING
+      ON CONFLICT (key) DO UPDATE SET route = EXCLUDED.route, request_hash = EXCLUDED.request_hash, status_code = 0,
+        response = EXCLUDED.response, created_at = now()
+        WHERE idempotency_keys.created_at < now() - (${retentionMs}::bigint * interval '1 millisecond')
       RETURNING key`;
     if (claimed.length > 0) return { ...(await execute(prisma, rowKey, fn, opts.onStoreError)), replayed: false };
 

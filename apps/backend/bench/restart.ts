@@ -1,0 +1,215 @@
+/**
+ * Restart benchmark: time from `pnpm start` to ready with a deep book.
+ *
+ *   pnpm bench:restart                    human-readable report
+ *   pnpm bench:restart --json             one JSON object:
+ *     {"openOrders","timeToReadyMs","processStartMs","databaseStartMs","migrateAndLockMs",
+ *      "snapshotLoadMs","engineRestoreMs","invariantCheckMs","otherMs","restarts":[...]}
+ *
+ * Options: --orders=N (open orders to build, default 100,000), --restarts=N (default 2; the
+ * figures reported are the median restart's), --users=N (default 20).
+ *
+ * What it does, as a newcomer would: the server (`node --import tsx src/server.ts`, the
+ * command behind `pnpm start`) with no DATABASE_URL, so it starts its embedded PostgreSQL
+ * under DATA_DIR (a temporary directory). One market; N resting orders placed through
+ * POST /api/orders/batch (20 per request), BUY YES at 1..40 and BUY NO at 1..40 (a YES ask at
+ * 60..99), nothing crosses. Then SIGTERM, wait for the exit, and start again: the time to
+ * ready is from spawning the process to the first 200 of GET /ready, and the server's own
+ * start-up timings log line splits it: process start (node and module loading), database
+ * start (embedded PostgreSQL), migrations and the writer lock, snapshot load (the database
+ * reads of the rebuild), engine restore, invariant check, and the rest (admin bootstrap, app
+ * and sockets, listen). After each restart the book must be whole (every order back).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function option(name: string, def: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (arg === undefined) return def;
+  const v = Number(arg.slice(name.length + 3));
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
+  return v;
+}
+const JSON_OUT = process.argv.includes('--json');
+const ORDERS = option('orders', 100_000);
+const RESTARTS = option('restarts', 2);
+const USERS = option('users', 20);
+const BATCH = 20;
+const log = (msg: string): void => void (JSON_OUT ? process.stderr : process.stdout).write(`${msg}\n`);
+
+interface Server {
+  child: ChildProcess;
+  base: string;
+  timings: Promise<Record<string, number>>;
+  exited: Promise<void>;
+}
+
+function startServer(dataDir: string, logLevel: string): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: BACKEND_DIR,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      JWT_SECRET: 'restart-bench-secret-that-is-long-enough-0123456789',
+      LOG_LEVEL: logLevel,
+      SEED_DEMO: 'false',
+      ADMIN_EMAIL: 'admin@bench.local',
+      ADMIN_PASSWORD: 'admin-bench-password',
+      RATE_LIMIT_PUBLIC_POINTS: '100000000',
+      RATE_LIMIT_TRADING_POINTS: '100000000',
+      RATE_LIMIT_AUTH_POINTS: '100000000',
+      MAX_OPEN_ORDERS_PER_MARKET: '1000000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let resolveTimings!: (t: Record<string, number>) => void;
+  const timings = new Promise<Record<string, number>>((r) => (resolveTimings = r));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 300_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const t = /"startup":(\{[^}]*\})/.exec(out);
+      if (t !== null) resolveTimings(JSON.parse(t[1]!) as Record<string, number>);
+      const m = /API\s+(http:\/\/[^\s]+)\/api\/markets/.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ child, base: m[1]!.replace('localhost', '127.0.0.1'), timings, exited });
+      }
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}):\n${out.slice(-3000)}`));
+    });
+  });
+}
+
+async function stopServer(s: Server): Promise<void> {
+  s.child.kill('SIGTERM');
+  await s.exited;
+}
+
+async function api<T = any>(base: string, method: string, p: string, token?: string, body?: unknown, expect?: number): Promise<T> {
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (expect !== undefined && res.status !== expect) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+async function buildBook(base: string, slug: string): Promise<void> {
+  const admin = await api(base, 'POST', '/api/auth/login', undefined, { email: 'admin@bench.local', password: 'admin-bench-password' }, 200);
+  const closesAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
+  await api(base, 'POST', '/api/markets', admin.accessToken, { slug, question: 'Restart benchmark market?', closesAt }, 201);
+  await api(base, 'PATCH', `/api/markets/${slug}/status`, admin.accessToken, { status: 'OPEN' }, 200);
+  const tokens: string[] = [];
+  for (let i = 0; i < USERS; i++) {
+    const r = await api(base, 'POST', '/api/auth/register', undefined, { email: `maker-${i}@bench.local`, password: 'bench-password-123' }, 201);
+    await api(base, 'POST', '/api/admin/grant', admin.accessToken, { userId: r.user.id, amountCents: 100_000_000 }, 200);
+    tokens.push(r.accessToken as string);
+  }
+  let next = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const from = next;
+      if (from >= ORDERS) return;
+      next = Math.min(ORDERS, from + BATCH);
+      const orders = [];
+      for (let k = from; k < next; k++) {
+        // 80 levels: BUY YES at 1..40 (bids) and BUY NO at 1..40 (YES asks at 60..99)
+        const level = k % 80;
+        orders.push({ marketSlug: slug, side: 'BUY', outcome: level < 40 ? 'YES' : 'NO', price: (level % 40) + 1, quantity: 1 });
+      }
+      const res = await api(base, 'POST', '/api/orders/batch', tokens[Math.floor(from / BATCH) % USERS], { orders }, 200);
+      const failed = (res.results as { ok: boolean }[]).filter((r) => !r.ok);
+      if (failed.length > 0) throw new Error(`batch refused: ${JSON.stringify(failed[0])}`);
+      if (next % 10_000 === 0) log(`  ${next} orders placed (${((next / (performance.now() - started)) * 1000).toFixed(0)}/s)`);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+async function restingOrders(base: string, slug: string): Promise<number> {
+  const book = await api(base, 'GET', `/api/orders/${slug}/orderbook?depth=99`, undefined, undefined, 200);
+  const sum = (levels: { orders: number }[]): number => levels.reduce((s, l) => s + l.orders, 0);
+  return sum(book.yes.bids) + sum(book.yes.asks);
+}
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'pm-restart-'));
+  chmodSync(tmp, 0o755); // the `postgres` OS user must reach the data directory
+  const dataDir = path.join(tmp, 'data');
+  const slug = 'restart-bench';
+  let server: Server | null = null;
+  try {
+    log(`building a book of ${ORDERS} open orders through POST /api/orders/batch (embedded PostgreSQL in ${dataDir}) ...`);
+    server = await startServer(dataDir, 'warn');
+    await buildBook(server.base, slug);
+    const built = await restingOrders(server.base, slug);
+    if (built !== ORDERS) throw new Error(`the book holds ${built} orders, expected ${ORDERS}`);
+    const runs: { timeToReadyMs: number; [k: string]: number }[] = [];
+    for (let i = 0; i < RESTARTS; i++) {
+      await stopServer(server);
+      server = null;
+      const t0 = performance.now();
+      const s = await startServer(dataDir, 'info');
+      server = s;
+      for (;;) {
+        const res = await fetch(`${s.base}/ready`).catch(() => null);
+        if (res !== null && res.status === 200) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const timeToReadyMs = performance.now() - t0;
+      const t = await s.timings;
+      const back = await restingOrders(s.base, slug);
+      if (back !== ORDERS) throw new Error(`after the restart the book holds ${back} orders, expected ${ORDERS}`);
+      const accounted = t.processStartMs! + t.databaseStartMs! + t.migrateAndLockMs! + t.snapshotLoadMs! + t.engineRestoreMs! + t.invariantCheckMs!;
+      const run = {
+        openOrders: t.openOrders!,
+        timeToReadyMs: Math.round(timeToReadyMs),
+        processStartMs: t.processStartMs!,
+        databaseStartMs: t.databaseStartMs!,
+        migrateAndLockMs: t.migrateAndLockMs!,
+        snapshotLoadMs: t.snapshotLoadMs!,
+        engineRestoreMs: t.engineRestoreMs!,
+        invariantCheckMs: t.invariantCheckMs!,
+        otherMs: Math.round(timeToReadyMs - accounted),
+      };
+      runs.push(run);
+      log(
+        `restart ${i + 1}: ready in ${run.timeToReadyMs} ms with ${run.openOrders} open orders: process start ${run.processStartMs} ms, ` +
+          `database start ${run.databaseStartMs} ms, migrations + writer lock ${run.migrateAndLockMs} ms, snapshot load ${run.snapshotLoadMs} ms, ` +
+          `engine restore ${run.engineRestoreMs} ms, invariant check ${run.invariantCheckMs} ms, other ${run.otherMs} ms (book whole: ${back} orders)`,
+      );
+    }
+    const median = [...runs].sort((a, b) => a.timeToReadyMs - b.timeToReadyMs)[Math.floor((runs.length - 1) / 2)]!;
+    const out = { ...median, restarts: runs };
+    if (JSON_OUT) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else log(JSON.stringify(out));
+  } finally {
+    if (server !== null) await stopServer(server);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
