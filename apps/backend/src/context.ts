@@ -11,6 +11,7 @@ import type { MarketDirectory } from './markets/directory.ts';
 import type { Limits } from './entrance/limits.ts';
 import type { Metrics } from './metrics.ts';
 import type { Redis } from './redis.ts';
+import type { HouseLevels } from './house/levels.ts';
 
 export interface AppContext {
   env: Env;
@@ -24,4 +25,6 @@ export interface AppContext {
   redis: Redis | null;
   /** Rate limiters shared by REST and sockets (entrance/limits.ts). */
   limits: Limits;
+  /** The house market maker's share of each book level (house/levels.ts). */
+  house: HouseLevels;
 }

@@ -22,6 +22,8 @@ import { bootstrapAdmin } from './auth/commands.ts';
 import { SessionRevocations } from './auth/sessions.ts';
 import { recentlyRevokedSessions } from './auth/tokens.ts';
 import { createLimits } from './entrance/limits.ts';
+import { HouseLevels } from './house/levels.ts';
+import { ensureHouseUser } from './house/commands.ts';
 import { seedDemo, type DemoCredentials } from './demo/seed.ts';
 import { configureIdempotency, purgeExpiredIdempotencyKeys } from './services/idempotency.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
@@ -147,11 +149,14 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     metrics,
     redis,
     limits: createLimits(env, redis),
+    house: new HouseLevels(null),
   };
   await ctx.markets.load();
   // Markets that fell due while the service was down close now, before anyone trades.
   await advanceClock(exchange);
   await bootstrapAdmin(ctx);
+  // The HOUSE user exists before the realtime layer seeds its book shares (house/levels.ts).
+  ctx.house = new HouseLevels(await ensureHouseUser(ctx));
   const demo = (env.SEED_DEMO ?? stopDatabase !== null) ? await seedDemo(ctx) : null;
 
   const clockTimer = setInterval(() => {

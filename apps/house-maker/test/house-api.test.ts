@@ -55,6 +55,27 @@ describe('house feature', () => {
     expect(ob.yes.asks[0]!.price).toBe(51);
     expect(ob.yes.bids[0]!.price).toBe(49);
 
+    // houseQty: REST, a live book (snapshot + deltas, both views), a trader's order beside the house's.
+    const ws = unwrap(await trader.connect());
+    const book = unwrap(await ws.subscribe(market.slug));
+    const ws2 = unwrap(await trader.connect());
+    const noView = unwrap(await ws2.subscribe(market.slug, { outcome: 'NO' }));
+    const houseAt45 = book.ladder('YES').bids.find((l) => l.price === 45)!.quantity;
+    expect(book.ladder('YES').bids.find((l) => l.price === 45)!.houseQty).toBe(houseAt45);
+    unwrap(await trader.placeOrder(market.slug, { side: 'BUY', outcome: 'YES', price: 45, quantity: 7 }));
+    await waitFor(() => book.ladder('YES').bids.find((l) => l.price === 45)?.quantity === houseAt45 + 7, 'trader order in the live book');
+    expect(book.ladder('YES').bids.find((l) => l.price === 45)).toMatchObject({ quantity: houseAt45 + 7, houseQty: houseAt45 });
+    await waitFor(() => noView.ladder('NO').asks.find((l) => l.price === 55)?.quantity === houseAt45 + 7, 'NO view');
+    expect(noView.ladder('NO').asks.find((l) => l.price === 55)).toMatchObject({ quantity: houseAt45 + 7, houseQty: houseAt45 });
+    const rest = unwrap(await trader.getOrderbook(market.slug, { depth: 99 }));
+    expect(rest.yes.bids.find((l) => l.price === 45)).toMatchObject({ quantity: houseAt45 + 7, houseQty: houseAt45 });
+    expect(rest.yes.asks.every((l) => l.houseQty === l.quantity)).toBe(true);
+    expect(book.ladder('YES')).toEqual(rest.yes);
+    expect(book.ladder('NO')).toEqual(rest.no);
+    unwrap(await trader.cancelAllOrders(market.slug));
+    ws.close();
+    ws2.close();
+
     unwrap(await trader.placeOrder(market.slug, { side: 'BUY', outcome: 'YES', type: 'MARKET', quantity: 20 }));
     await waitFor(async () => unwrap(await admin.request<any>('GET', `/api/house/markets/${market.slug}`)).inventoryShares === 20, 'published inventory');
     const after = unwrap(await admin.request<any>('GET', `/api/house/markets/${market.slug}`));

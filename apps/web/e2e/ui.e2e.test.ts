@@ -203,8 +203,9 @@ describe('web UI in Chromium against the real backend', () => {
     await pageB.getByRole('button', { name: 'Switch to light theme' }).click();
   });
 
-  it('cancels an order from its ladder row', async () => {
-    await submitLimit(pageA, { side: 'Buy', outcome: 'Yes', price: 30, qty: 5 });
+  it('cancels an order from its ladder row (placed with a double click: one order)', async () => {
+    await fillLimit(pageA, { side: 'Buy', outcome: 'Yes', price: 30, qty: 5 });
+    await ticket(pageA).getByRole('button', { name: 'Buy YES · 5 @ 30¢' }).dblclick();
     const row = pageA.getByRole('row', { name: /^YES Bid 30¢, 5 shares, including your 1 order/ });
     await row.waitFor(WAIT);
     await row.getByRole('button', { name: /^Cancel your order \d+ at 30¢$/ }).click();
@@ -337,6 +338,22 @@ describe('web UI in Chromium against the real backend', () => {
     }
     const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
     expect(sw).toBeLessThanOrEqual(PHONE.width);
+  });
+
+  it('an expired session returns to sign-in, and back to the page after signing in', async () => {
+    const page = await newPage();
+    await signIn(page, userB.email, userB.password);
+    await page.goto(`${server.url}/markets/${slug}`);
+    await page.getByRole('status', { name: 'Feed Live' }).waitFor(WAIT);
+    // The session is gone (cookies dropped, as when the refresh token expires).
+    await page.context().clearCookies();
+    await page.getByRole('link', { name: 'Portfolio' }).click();
+    await page.waitForURL(/\/signin\?next=%2Fportfolio/, WAIT);
+    await page.getByLabel('Email').fill(userB.email);
+    await page.getByLabel('Password').fill(userB.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.url}/portfolio`, WAIT);
+    await page.getByLabel('Available points').waitFor(WAIT);
   });
 
   it('admin: create, open, halt, resume, close, resolve YES with the payout toast; void refunds', async () => {

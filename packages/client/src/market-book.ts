@@ -12,11 +12,12 @@
 import { MarketFeed, type schemas } from '@prediction-markets/shared';
 import { Emitter } from './emitter.ts';
 
-/** A ladder level: price (cents of the ladder's outcome), shares resting, orders resting. */
+/** A ladder level: price (cents of the ladder's outcome), shares resting, orders resting, and how many of the shares are the house market maker's (when the server says). */
 export interface BookLevel {
   price: number;
   quantity: number;
   orders: number;
+  houseQty?: number;
 }
 
 /** `live`: in sequence; `resyncing`: waiting for a fresh snapshot (after a gap or a reconnect); `offline`: the socket is down. */
@@ -77,9 +78,12 @@ export class MarketBook extends Emitter<MarketBookEvents> {
 
   /** The ladder of `outcome` (default YES; the view must include it), best first: bids descending, asks ascending. */
   ladder(outcome: 'YES' | 'NO' = this.outcome ?? 'YES'): { bids: BookLevel[]; asks: BookLevel[] } {
-    const l = this.feed.levels(outcome);
-    const map = ([price, quantity, orders]: [number, number, number]): BookLevel => ({ price, quantity, orders });
-    return { bids: l.bids.map(map), asks: l.asks.map(map) };
+    const l = outcome === 'YES' ? this.feed.yes : this.feed.no;
+    const list = (m: typeof l.bids, desc: boolean): BookLevel[] =>
+      [...m.entries()]
+        .sort((a, b) => (desc ? b[0] - a[0] : a[0] - b[0]))
+        .map(([price, v]) => (v.houseQty === undefined ? { price, quantity: v.quantity, orders: v.orders } : { price, quantity: v.quantity, orders: v.orders, houseQty: v.houseQty }));
+    return { bids: list(l.bids, true), asks: list(l.asks, false) };
   }
 
   /** Best bid of `outcome` in its cents, or null. */

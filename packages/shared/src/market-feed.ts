@@ -19,7 +19,8 @@
 import type { LevelDelta, MarketSnapshot, MarketUpdated, OrderbookUpdate, TradeExecuted } from './schemas/socket.ts';
 import { mirrorLevel } from './mirror.ts';
 
-type Ladder = Map<number, { quantity: number; orders: number }>;
+/** Per price: shares, orders, and the house market maker's shares (when the server sends them). */
+type Ladder = Map<number, { quantity: number; orders: number; houseQty?: number }>;
 
 /** One side pair of a ladder, keyed by price. */
 export interface LocalLadder {
@@ -142,12 +143,16 @@ function load(l: LocalLadder, src: MarketSnapshot['yes']): void {
   l.bids.clear();
   l.asks.clear();
   if (src === undefined) return;
-  for (const x of src.bids) l.bids.set(x.price, { quantity: x.quantity, orders: x.orders });
-  for (const x of src.asks) l.asks.set(x.price, { quantity: x.quantity, orders: x.orders });
+  for (const x of src.bids) l.bids.set(x.price, entry(x));
+  for (const x of src.asks) l.asks.set(x.price, entry(x));
 }
 
 function set(l: LocalLadder, level: LevelDelta): void {
   const m = level.side === 'BID' ? l.bids : l.asks;
   if (level.quantity === 0) m.delete(level.price);
-  else m.set(level.price, { quantity: level.quantity, orders: level.orders });
+  else m.set(level.price, entry(level));
+}
+
+function entry(x: { quantity: number; orders: number; houseQty?: number | undefined }): { quantity: number; orders: number; houseQty?: number } {
+  return x.houseQty === undefined ? { quantity: x.quantity, orders: x.orders } : { quantity: x.quantity, orders: x.orders, houseQty: x.houseQty };
 }

@@ -6,6 +6,7 @@ import { ApiError, type schemas } from '@prediction-markets/shared';
 import type { PrismaClient } from '../db/types.ts';
 import type { Exchange } from '../exchange/exchange.ts';
 import { pageArgs, toPage, type PageRequest } from '../pagination.ts';
+import { withHouseQty } from '../house/levels.ts';
 import { ladderDto, orderRowToDto, tradeRowFill, tradeRowToDto } from './dto.ts';
 
 /** A stored order as OrderDto; throws (a bug) when it is not stored. */
@@ -52,8 +53,14 @@ export async function marketTrades(prisma: PrismaClient, marketId: string, page:
 }
 
 /** Both ladders of a market's book at one sequence number, `depth` levels each; UNKNOWN_MARKET if the engine has none. */
-export async function orderbook(exchange: Exchange, market: { id: string; slug: string }, depth: number): Promise<schemas.OrderbookResponse> {
-  const book = await exchange.read((e) => ({ yes: e.getLadder(market.id, 'YES', depth), no: e.getLadder(market.id, 'NO', depth) }));
-  if (book.yes === undefined || book.no === undefined) throw new ApiError('UNKNOWN_MARKET', `no market ${market.slug}`);
-  return { marketId: market.id, slug: market.slug, seq: book.yes.seq, depth, yes: ladderDto(book.yes), no: ladderDto(book.no) };
+export async function orderbook(exchange: Exchange, market: { id: string; slug: string }, depth: number, houseId: string | null = null): Promise<schemas.OrderbookResponse> {
+  const book = await exchange.read((e) => {
+    const yes = e.getLadder(market.id, 'YES', depth);
+    const no = e.getLadder(market.id, 'NO', depth);
+    if (yes === undefined || no === undefined) return null;
+    // houseQty per level: the house market maker's share (house/levels.ts), read in the same engine state.
+    return { seq: yes.seq, ...withHouseQty(e, houseId, market.id, ladderDto(yes), ladderDto(no)) };
+  });
+  if (book === null) throw new ApiError('UNKNOWN_MARKET', `no market ${market.slug}`);
+  return { marketId: market.id, slug: market.slug, seq: book.seq, depth, yes: book.yes, no: book.no };
 }

@@ -67,7 +67,7 @@ export const orderRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       querystring: schemas.OrderbookQuery,
       response: { 200: schemas.OrderbookResponse, 400: schemas.ErrorBody, 404: schemas.ErrorBody },
     },
-  }, async (req) => orderbook(ctx.exchange, await ctx.markets.bySlug(req.params.marketSlug), req.query.depth));
+  }, async (req) => orderbook(ctx.exchange, await ctx.markets.bySlug(req.params.marketSlug), req.query.depth, ctx.house.houseId));
 
   app.get('/:marketSlug/trades', {
     schema: { tags: ['orders'], summary: 'Trades of a market, newest first (cursor: before=<trade id>)', params: schemas.MarketSlugParams, querystring: schemas.TradesQuery, response: { 200: schemas.TradesResponse, 400: schemas.ErrorBody, 404: schemas.ErrorBody } },

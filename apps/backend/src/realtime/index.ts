@@ -46,12 +46,12 @@ export async function attachRealtime(ctx: AppContext, httpServer: HttpServer, op
     redis: ctx.redis,
     tokens: ctx.tokens,
     markets: ctx.markets,
-    snapshots: engineSnapshots(ctx.exchange),
+    snapshots: engineSnapshots(ctx.exchange, ctx.house),
     trading,
     bus,
     limits: ctx.limits,
   });
-  const builder = new MessageBuilder((info) => ctx.logger.warn(info, 'realtime: public events of a market are not contiguous'));
+  const builder = new MessageBuilder((info) => ctx.logger.warn(info, 'realtime: public events of a market are not contiguous'), ctx.house);
   const chain = opts.chain;
   const publisher: EventPublisher = {
     publish(events) {
@@ -66,6 +66,7 @@ export async function attachRealtime(ctx: AppContext, httpServer: HttpServer, op
   // Seed and install atomically with respect to batches: nothing is in flight meanwhile.
   await ctx.exchange.exclusive(async (engine) => {
     builder.seed(engine.marketIds().flatMap((id) => engine.getMarket(id) ?? []));
+    ctx.house.seed(engine);
     ctx.exchange.setPublisher(publisher);
   });
   const rpc: RpcEndpoint | null = ctx.redis === null ? null : await serveTradingRpc(ctx.redis, trading, ctx.logger);

@@ -24,6 +24,7 @@ import { CHANNELS, mirrorLevel, type schemas } from '@prediction-markets/shared'
 import { orderViewToDto, tradeEventFills, tradeEventToMessage } from '../orders/dto.ts';
 import { balanceMessage, payoutMessage, positionMessage } from '../accounts/dto.ts';
 import { settlementTotals } from '../markets/dto.ts';
+import type { HouseLevels } from '../house/levels.ts';
 
 export type UserEventName = 'order_placed' | 'order_updated' | 'order_cancelled' | 'balance_updated' | 'position_updated' | 'notification';
 
@@ -59,7 +60,11 @@ export class MessageBuilder {
   private readonly stats = new Map<string, MarketStats>();
 
   /** @param onSeqJump told when a market's public events are not contiguous with the previous batch (a bug upstream; clients will resync). */
-  constructor(private readonly onSeqJump?: (info: { marketId: string; expected: number; got: number }) => void) {}
+  constructor(
+    private readonly onSeqJump?: (info: { marketId: string; expected: number; got: number }) => void,
+    /** Annotates each level with the house maker's share (`houseQty`), kept from these same events. */
+    private readonly house?: HouseLevels,
+  ) {}
 
   /** Start from the engine's committed state (call with nothing in flight). */
   seed(markets: readonly MarketView[]): void {
@@ -94,10 +99,13 @@ export class MessageBuilder {
     };
 
     for (const e of events) {
+      this.house?.observe(e);
       switch (e.type) {
         case 'BOOK_LEVEL': {
           advance(e.marketId, e.seq);
           const level: schemas.LevelDelta = { side: e.side, price: e.yesPriceCents, quantity: e.qty, orders: e.orderCount };
+          const houseQty = this.house?.qty(e.marketId, e.side, e.yesPriceCents) ?? 0;
+          if (houseQty > 0) level.houseQty = houseQty;
           const open = openBook.get(e.marketId);
           if (open !== undefined) {
             open.add(level, e.seq, e.tsMs);

@@ -15,11 +15,14 @@ import type { Exchange } from '../exchange/exchange.ts';
 import type { PrismaClient } from '../db/types.ts';
 import { storedBook, type StoredLevel } from '../markets/queries.ts';
 import { ladderDto } from '../orders/dto.ts';
+import { withHouseQty, type HouseLevels } from '../house/levels.ts';
 
 export interface SnapshotLevel {
   price: number;
   quantity: number;
   orders: number;
+  /** The house market maker's shares at the level (engine snapshots; house/levels.ts). */
+  houseQty?: number;
 }
 
 export interface SnapshotLadder {
@@ -49,7 +52,7 @@ export interface SnapshotSource {
 /** Every level of a ladder (prices are 1..99, so 99 covers all). */
 const FULL_DEPTH = 99;
 
-export function engineSnapshots(exchange: Exchange): SnapshotSource {
+export function engineSnapshots(exchange: Exchange, house?: HouseLevels): SnapshotSource {
   return {
     snapshot: (marketId) =>
       exchange.read((e) => {
@@ -57,7 +60,8 @@ export function engineSnapshots(exchange: Exchange): SnapshotSource {
         const yes = e.getLadder(marketId, 'YES', FULL_DEPTH);
         const no = e.getLadder(marketId, 'NO', FULL_DEPTH);
         if (m === undefined || yes === undefined || no === undefined) return null;
-        return { marketId, seq: m.seq, status: m.status, outcome: m.outcome, lastPrice: m.lastYesPriceCents, volume: m.volumeShares, yes: ladderDto(yes), no: ladderDto(no) };
+        const ladders = house === undefined ? { yes: ladderDto(yes), no: ladderDto(no) } : withHouseQty(e, house.houseId, marketId, ladderDto(yes), ladderDto(no));
+        return { marketId, seq: m.seq, status: m.status, outcome: m.outcome, lastPrice: m.lastYesPriceCents, volume: m.volumeShares, ...ladders };
       }),
   };
 }

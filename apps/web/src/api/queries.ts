@@ -2,7 +2,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { schemas } from '@prediction-markets/shared';
 import { client, unwrapResult } from './client.ts';
-import { fetchLeaderboard, fetchMarketStats, fetchPriceHistory } from './extra.ts';
 import { qk } from './keys.ts';
 
 export function useMarkets() {
@@ -10,7 +9,7 @@ export function useMarkets() {
 }
 
 export function useMarketStats() {
-  return useQuery({ queryKey: qk.marketStats, queryFn: fetchMarketStats, refetchInterval: 60_000 });
+  return useQuery({ queryKey: qk.marketStats, queryFn: async () => unwrapResult(await client.getMarketStats()), refetchInterval: 60_000 });
 }
 
 export function useMarket(slug: string) {
@@ -26,7 +25,7 @@ export function useTrades(slug: string) {
 }
 
 export function usePriceHistory(slug: string, range: schemas.PriceHistoryRange) {
-  return useQuery({ queryKey: qk.history(slug, range), queryFn: () => fetchPriceHistory(slug, range) });
+  return useQuery({ queryKey: qk.history(slug, range), queryFn: async () => unwrapResult(await client.getPriceHistory(slug, { range })) });
 }
 
 /** The caller's orders (all statuses), in one market or all. */
@@ -59,5 +58,5 @@ export function useNotifications(enabled: boolean) {
 }
 
 export function useLeaderboard(by: schemas.LeaderboardBy) {
-  return useQuery({ queryKey: qk.leaderboard(by), queryFn: () => fetchLeaderboard(by) });
+  return useQuery({ queryKey: qk.leaderboard(by), queryFn: async () => unwrapResult(await client.getLeaderboard({ by, limit: 50 })) });
 }

@@ -3,7 +3,7 @@
  * (cookie sessions). The socket follows the session: the SDK forwards a new access token to
  * it (`session:refresh`), and sign-out reconnects it anonymous.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { schemas } from '@prediction-markets/shared';
 import { client, getSocket, resetSocket, unwrapResult } from './client.ts';
@@ -24,6 +24,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [user, setUser] = useState<schemas.UserDto | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
+  const userRef = useRef(user);
+  userRef.current = user;
 
   useEffect(() => {
     let alive = true;
@@ -36,10 +38,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setExpired(false);
     });
     const offExpired = client.on('session_expired', () => {
-      setUser((u) => {
-        if (u !== null && u !== undefined) setExpired(true);
-        return null;
-      });
+      // Only a session that existed can expire (an anonymous visitor's refresh also answers 401).
+      if (userRef.current !== null && userRef.current !== undefined) setExpired(true);
+      setUser(null);
     });
     return () => {
       alive = false;

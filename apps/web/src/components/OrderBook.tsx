@@ -66,7 +66,7 @@ export const OrderBook = memo(function OrderBook({ book, version, view, onViewCh
         key={`${side}${l.price}`}
         className={`lrow ${side}`}
         role="row"
-        aria-label={`${view} ${what} ${l.price}¢, ${l.quantity} shares${own.length > 0 ? `, including your ${own.length} order${own.length > 1 ? 's' : ''}` : ''}`}
+        aria-label={`${view} ${what} ${l.price}¢, ${l.quantity} shares${l.houseQty !== undefined && l.houseQty > 0 ? ` (${l.houseQty} from the house maker)` : ''}${own.length > 0 ? `, including your ${own.length} order${own.length > 1 ? 's' : ''}` : ''}`}
         onClick={() => onPickPrice(view, l.price)}
       >
         <span className="bar" style={{ width: `${(l.quantity / max) * 100}%` }} />
@@ -131,6 +131,11 @@ export const OrderBook = memo(function OrderBook({ book, version, view, onViewCh
         </div>
         <div className="ladder-bids">{bidRows.length === 0 ? <div className="empty">No bids</div> : bidRows}</div>
       </div>
+      {[...asks, ...bids].some((l) => l.houseQty !== undefined && l.houseQty > 0) ? (
+        <p className="muted" style={{ fontSize: 12, margin: '6px 0 0' }}>
+          <span className="house-key" aria-hidden="true" /> shaded: the house market maker's shares
+        </p>
+      ) : null}
     </section>
   );
 });

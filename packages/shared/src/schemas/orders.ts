@@ -125,7 +125,13 @@ export type BatchOrdersResponse = z.infer<typeof BatchOrdersResponse>;
 
 export const CancelAllResponse = z.object({ cancelledOrderIds: z.array(z.int()) });
 
-export const BookLevelDto = z.object({ price: PriceCents, quantity: z.int(), orders: z.int() });
+export const BookLevelDto = z.object({
+  price: PriceCents,
+  quantity: z.int(),
+  orders: z.int(),
+  /** Shares of `quantity` that are the house market maker's (apps/house-maker); absent when none (or not computed: a gateway's snapshot). */
+  houseQty: z.int().min(0).optional(),
+});
 export const LadderDto = z.object({ bids: z.array(BookLevelDto), asks: z.array(BookLevelDto) });
 /** GET /api/orders/:marketSlug/orderbook: both ladders from the one book, at one sequence number. */
 export const OrderbookResponse = z.object({

@@ -124,7 +124,13 @@ function ack<T extends z.ZodRawShape>(shape: T) {
 }
 
 /** One ladder level: price in the ladder's outcome cents, shares resting, orders resting. */
-export const LadderLevelDto = z.object({ price: PriceCents, quantity: z.int().min(0), orders: z.int().min(0) });
+export const LadderLevelDto = z.object({
+  price: PriceCents,
+  quantity: z.int().min(0),
+  orders: z.int().min(0),
+  /** Shares of `quantity` that are the house market maker's; absent when none (or not computed: a gateway's snapshot). */
+  houseQty: z.int().min(0).optional(),
+});
 
 /** Ack of `subscribe:market`: the committed book and market state at `seq`. */
 export const MarketSnapshot = z.object({
@@ -191,7 +197,14 @@ const PublicBase = {
 };
 
 /** A level change: `quantity` is the level's NEW total (0 = the level is gone). Prices in the message's `outcome` cents. */
-export const LevelDelta = z.object({ side: z.enum(['BID', 'ASK']), price: PriceCents, quantity: z.int().min(0), orders: z.int().min(0) });
+export const LevelDelta = z.object({
+  side: z.enum(['BID', 'ASK']),
+  price: PriceCents,
+  quantity: z.int().min(0),
+  orders: z.int().min(0),
+  /** The house market maker's shares at the level now (its new total); absent when none. A client replaces the whole level, so an absent value is 0. */
+  houseQty: z.int().min(0).optional(),
+});
 export type LevelDelta = z.infer<typeof LevelDelta>;
 
 /**
