@@ -202,6 +202,25 @@ async function main(): Promise<void> {
       }
     }
   }
+  // Per message (by its last seq): publish -> first receipt, and first -> last receipt (the spread of one broadcast).
+  const span = new Map<number, [number, number]>();
+  for (const r of reports) {
+    for (const [seq, h] of r.receipts) {
+      for (const [ms] of h) {
+        const x = span.get(seq);
+        if (x === undefined) span.set(seq, [ms, ms]);
+        else span.set(seq, [Math.min(x[0], ms), Math.max(x[1], ms)]);
+      }
+    }
+  }
+  const starts: number[] = [];
+  const spreads: number[] = [];
+  for (const [seq, [a, b]] of span) {
+    const pub = published.get(seq);
+    if (pub !== undefined) starts.push(Math.max(0, a - pub));
+    spreads.push(b - a);
+  }
+  const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const result = {
     clients: n,
     p50Ms: pct(0.5),
@@ -225,6 +244,7 @@ async function main(): Promise<void> {
         `realtime benchmark: ${n} ${mode} clients on one market${gateways.length > 0 ? ` via ${gateways.length} gateways (Redis)` : ''}, ${streamed.orders} orders (${streamed.trades} fills) over ${(streamed.ms / 1000).toFixed(1)} s`,
         `  delivery latency (engine event -> client receipt): p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`,
         `  fan-out only (publish after commit -> client receipt): p50 ${percentile(fan, fanN, 0.5)} ms, p99 ${percentile(fan, fanN, 0.99)} ms, max ${percentile(fan, fanN, 1)} ms`,
+        `  per message (${span.size}): publish -> first receipt p50 ${mid(starts)} ms, max ${Math.max(0, ...starts)} ms; first -> last receipt (one broadcast) p50 ${mid(spreads)} ms, max ${Math.max(0, ...spreads)} ms`,
         `  the writer's execute + commit per batch (${streamed.batches} batches): p50 ${streamed.commitP50Ms.toFixed(1)} ms, p99 ${streamed.commitP99Ms.toFixed(1)} ms`,
         `  delivered: ${deliveries} messages (${perClient.toFixed(1)} per client), ${result.eventsPerSec} messages/s; sequence gaps: ${gaps}`,
         `  write floor (one ${FLOOR_WRITE_BYTES}-byte write to each of ${floors.reduce((a, f) => a + f.sockets, 0)} sockets by the ${gateways.length > 0 ? 'gateways' : 'server'}, same run): median ${floorMs.toFixed(1)} ms (rounds ${floors.map((f) => f.roundsMs.map((x) => x.toFixed(0)).join('/')).join(', ')}); delivery p99 / floor = ${result.p99OverFloor}`,
