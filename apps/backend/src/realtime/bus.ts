@@ -8,7 +8,7 @@
  *   and status of a batch together) and CHANNELS.USER (private messages); see CHANNEL_OF.
  *   Consecutive messages of one channel travel as one JSON array. Order across channels is
  *   kept because every PUBLISH goes through ONE connection (the writer's) and every instance
- *   reads all four channels on ONE subscriber connection: Redis delivers to a subscriber in
+ *   reads every channel on ONE subscriber connection: Redis delivers to a subscriber in
  *   the order the publishes were executed.
  *
  * Pub/sub is at-most-once: a message lost (Redis restart, subscriber reconnecting) shows up
