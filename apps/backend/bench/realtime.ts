@@ -27,7 +27,7 @@
 //                    instead of the writer: starts a redis-server (/usr/bin/redis-server, loopback,
 //                    no persistence); events reach the gateways over Redis pub/sub (default 0)
 //   --json           print only {"clients","p50Ms","p99Ms","maxMs","eventsPerSec","bytesPerConnection",
-//                    "floorMs","p99OverFloor","messagesPerClient","clientCpuShare","serverCpuShare"}
+//                    "floorMs","p99OverFloor","orders","messagesPerClient","clientCpuShare","serverCpuShare"}
 // Everything is bounded: the whole run aborts after 5 minutes.
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -230,6 +230,7 @@ async function main(): Promise<void> {
     bytesPerConnection: Math.round((mem1.rss - mem0.rss) / Math.max(1, n)),
     floorMs: Number(floorMs.toFixed(1)),
     p99OverFloor: floorMs > 0 ? Number((pct(0.99) / floorMs).toFixed(2)) : null,
+    orders: streamed.orders,
     messagesPerClient: n > 0 ? Number((deliveries / n).toFixed(1)) : 0,
     clientCpuShare: Number((clientCpuMs / (windowMs * cores)).toFixed(3)),
     serverCpuShare: Number((streamed.cpuMs / (streamed.ms * cores)).toFixed(3)),
