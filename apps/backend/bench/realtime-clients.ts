@@ -5,7 +5,8 @@
 //    speaking the wire protocol directly and reading only fromSeq/seq/tsMs of each message. Cheap
 //    per message, so thousands of clients on a 2-core machine measure the SERVER, not the client.
 //  - socketio: real socket.io-client instances (full parsing; heavier per message).
-// IPC: <- start {url, marketId, count, mode, concurrency} -> connected {n}; <- reset; <- report -> report {...}; <- close.
+// IPC: <- start {url, marketId, count, mode, concurrency} -> connected {n}; <- reset; <- report -> report {...,
+// cpuMs: this process's CPU time since the reset}; <- close.
 import { createRequire } from 'node:module';
 import { io as ioClient, type Socket } from 'socket.io-client';
 
@@ -27,6 +28,7 @@ let gaps = 0;
 let firstMs = 0;
 let lastMs = 0;
 let errors = 0;
+let cpu0 = process.cpuUsage();
 const closers: (() => void)[] = [];
 const SEQ_RE = /"fromSeq":(\d+),"seq":(\d+),"tsMs":(\d+)/;
 
@@ -98,9 +100,7 @@ function sioClient(url: string, marketId: string): Promise<void> {
     const s: Socket = ioClient(url, { path: '/ws', transports: ['websocket'], forceNew: true, reconnection: false });
     const state = { last: -1 };
     const on = (m: { fromSeq: number; seq: number; tsMs: number }): void => onPublic(state, m.fromSeq, m.seq, m.tsMs);
-    s.on('orderbook_update', on);
-    s.on('trade_executed', on);
-    s.on('market_updated', on);
+    s.on('market_frame', on);
     s.on('connect_error', (err) => {
       errors++;
       reject(err);
@@ -145,14 +145,16 @@ process.on('message', (m: { type: string; url: string; marketId: string; count: 
       gaps = 0;
       firstMs = 0;
       lastMs = 0;
+      cpu0 = process.cpuUsage();
       process.send?.({ type: 'reset' });
     } else if (m.type === 'report') {
       const buckets: [number, number][] = [];
       hist.forEach((n, ms) => {
         if (n > 0) buckets.push([ms, n]);
       });
+      const cpu = process.cpuUsage(cpu0);
       const receipts = [...bySeq.entries()].map(([seq, h]) => [seq, [...h.entries()]]);
-      process.send?.({ type: 'report', buckets, receipts, deliveries, gaps, firstMs, lastMs, errors });
+      process.send?.({ type: 'report', buckets, receipts, deliveries, gaps, firstMs, lastMs, errors, cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (m.type === 'close') {
       for (const c of closers) c();
       setTimeout(() => process.exit(0), 100);

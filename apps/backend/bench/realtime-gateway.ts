@@ -1,11 +1,13 @@
 // Child process of bench/realtime.ts --gateways G: one socket gateway (INSTANCE_ROLE=gateway:
 // no engine; events from the writer over Redis, snapshots from the database).
-// IPC: <- start {databaseUrl, redisUrl} -> ready {url}; <- memory -> memory {rss, heapUsed, sockets}; <- stop.
+// IPC: <- start {databaseUrl, redisUrl} -> ready {url}; <- memory -> memory {rss, heapUsed, sockets};
+//      <- floor -> floor {sockets, roundsMs, medianMs} (socket-write-floor.ts); <- stop.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadEnv } from '../src/env.ts';
 import { startGateway, type Gateway } from '../src/realtime/gateway.ts';
+import { socketIoWriteFloor } from './socket-write-floor.ts';
 
 let gw: Gateway | null = null;
 process.on('message', (m: { type: string; databaseUrl?: string; redisUrl?: string }) => {
@@ -30,6 +32,8 @@ process.on('message', (m: { type: string; databaseUrl?: string; redisUrl?: strin
       (globalThis as { gc?: () => void }).gc?.();
       const mem = process.memoryUsage();
       process.send?.({ type: 'memory', rss: mem.rss, heapUsed: mem.heapUsed, sockets: gw?.realtime.io.of('/').sockets.size ?? 0 });
+    } else if (m.type === 'floor') {
+      process.send?.({ type: 'floor', ...(await socketIoWriteFloor(gw!.realtime.io)) });
     } else if (m.type === 'stop') {
       await gw?.close();
       process.exit(0);

@@ -3,7 +3,8 @@
 // request. Talks to the parent over IPC:
 //   -> { type: 'ready', url, marketId, slug, databaseUrl }
 //   <- { type: 'memory' }                 -> { type: 'memory', rss, heapUsed, sockets }
-//   <- { type: 'stream', rate, durationMs } -> { type: 'streamed', orders, trades, ms }
+//   <- { type: 'stream', rate, durationMs } -> { type: 'streamed', orders, trades, ms, cpuMs, ... }
+//   <- { type: 'floor' }                  -> { type: 'floor', sockets, roundsMs, medianMs } (socket-write-floor.ts)
 //   <- { type: 'stop' }                   -> exits when closed
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { loadEnv } from '../src/env.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { placeOrder } from '../src/orders/commands.ts';
+import { socketIoWriteFloor } from './socket-write-floor.ts';
 
 const send = (m: unknown): void => {
   process.send?.(m);
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
         const rate = m.rate ?? 10;
         const durationMs = m.durationMs ?? 10_000;
         commitMs.length = 0;
+        const cpu0 = process.cpuUsage();
         const started = performance.now();
         let orders = 0;
         let trades = 0;
@@ -103,9 +106,12 @@ async function main(): Promise<void> {
           }, 1000 / rate);
         });
         await rt.ctx.exchange.idle();
+        const cpu = process.cpuUsage(cpu0);
         const sorted = commitMs.splice(0).sort((a, b) => a - b);
         const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-        send({ type: 'streamed', orders, trades, ms: performance.now() - started, commitP50Ms: q(0.5), commitP99Ms: q(0.99), batches: sorted.length, publishedAt: [...publishedAt.entries()] });
+        send({ type: 'streamed', orders, trades, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, commitP50Ms: q(0.5), commitP99Ms: q(0.99), batches: sorted.length, publishedAt: [...publishedAt.entries()] });
+      } else if (m.type === 'floor') {
+        send({ type: 'floor', ...(await socketIoWriteFloor(rt.realtime!.io)) });
       } else if (m.type === 'stop') {
         await rt.close();
         await pg.stop();

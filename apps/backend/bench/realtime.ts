@@ -9,7 +9,12 @@
 //     includes commit, fan-out and transport; p50 / p99 / max in ms (1 ms resolution);
 //   - events/s delivered (messages received by all clients per second of streaming);
 //   - server memory per connection: RSS growth from before connecting to after all clients
-//     subscribed (after a forced GC), divided by N.
+//     subscribed (after a forced GC), divided by N;
+//   - the write floor of the same run (socket-write-floor.ts): right after the streaming, the
+//     server process writes one 120-byte WebSocket frame to each of its N sockets, 5 rounds;
+//     floorMs is the median round, and p99OverFloor = p99Ms / floorMs (the target: <= 2);
+//   - the CPU its own client processes took while streaming (their CPU time / (wall time x
+//     cores)): they share the machine with the server, so a busy client delays receipts.
 // Options:
 //   --clients N      clients (default 10000)
 //   --procs P        client processes (default ceil(N / 2500))
@@ -21,12 +26,15 @@
 //   --gateways G     serve the clients from G socket-gateway processes (INSTANCE_ROLE=gateway)
 //                    instead of the writer: starts a redis-server (/usr/bin/redis-server, loopback,
 //                    no persistence); events reach the gateways over Redis pub/sub (default 0)
-//   --json           print only {"clients","p50Ms","p99Ms","maxMs","eventsPerSec","bytesPerConnection"}
+//   --json           print only {"clients","p50Ms","p99Ms","maxMs","eventsPerSec","bytesPerConnection",
+//                    "floorMs","p99OverFloor","orders","messagesPerClient","clientCpuShare","serverCpuShare"}
 // Everything is bounded: the whole run aborts after 5 minutes.
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type TestRedis } from '../test/helpers/redis.ts';
+import { FLOOR_WRITE_BYTES } from './socket-write-floor.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -130,17 +138,30 @@ async function main(): Promise<void> {
   const mem1 = await memoryOf(socketServers);
 
   await Promise.all(workers.map((w) => (w.send({ type: 'reset' }), next(w, 'reset'))));
+  const window0 = performance.now();
   log(`streaming ${rate} orders/s for ${durationSec} s`);
   server.send({ type: 'stream', rate, durationMs: durationSec * 1000 });
-  const streamed = await next<{ orders: number; trades: number; ms: number; commitP50Ms: number; commitP99Ms: number; batches: number; publishedAt: [number, number][] }>(server, 'streamed');
+  const streamed = await next<{ orders: number; trades: number; ms: number; cpuMs: number; commitP50Ms: number; commitP99Ms: number; batches: number; publishedAt: [number, number][] }>(server, 'streamed');
   await new Promise((r) => setTimeout(r, 1500)); // deliveries in flight
   const reports = await Promise.all(
     workers.map((w) => {
-      const p = next<{ buckets: [number, number][]; receipts: [number, [number, number][]][]; deliveries: number; gaps: number; firstMs: number; lastMs: number; errors: number }>(w, 'report');
+      const p = next<{ buckets: [number, number][]; receipts: [number, [number, number][]][]; deliveries: number; gaps: number; firstMs: number; lastMs: number; errors: number; cpuMs: number }>(w, 'report');
       w.send({ type: 'report' });
       return p;
     }),
   );
+  const windowMs = performance.now() - window0;
+  // The write floor, same run, same sockets (each socket-serving process in parallel: the slowest counts).
+  const floors = await Promise.all(
+    socketServers.map((c) => {
+      const p = next<{ sockets: number; roundsMs: number[]; medianMs: number }>(c, 'floor');
+      c.send({ type: 'floor' });
+      return p;
+    }),
+  );
+  const floorMs = Math.max(...floors.map((f) => f.medianMs));
+  const cores = os.availableParallelism();
+  const clientCpuMs = reports.reduce((a, r) => a + r.cpuMs, 0);
 
   const hist = new Map<number, number>();
   let deliveries = 0;
@@ -181,6 +202,25 @@ async function main(): Promise<void> {
       }
     }
   }
+  // Per message (by its last seq): publish -> first receipt, and first -> last receipt (the spread of one broadcast).
+  const span = new Map<number, [number, number]>();
+  for (const r of reports) {
+    for (const [seq, h] of r.receipts) {
+      for (const [ms] of h) {
+        const x = span.get(seq);
+        if (x === undefined) span.set(seq, [ms, ms]);
+        else span.set(seq, [Math.min(x[0], ms), Math.max(x[1], ms)]);
+      }
+    }
+  }
+  const starts: number[] = [];
+  const spreads: number[] = [];
+  for (const [seq, [a, b]] of span) {
+    const pub = published.get(seq);
+    if (pub !== undefined) starts.push(Math.max(0, a - pub));
+    spreads.push(b - a);
+  }
+  const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const result = {
     clients: n,
     p50Ms: pct(0.5),
@@ -188,6 +228,12 @@ async function main(): Promise<void> {
     maxMs: sorted.at(-1)?.[0] ?? 0,
     eventsPerSec: Math.round(deliveries / Math.max(0.001, (last - first) / 1000)),
     bytesPerConnection: Math.round((mem1.rss - mem0.rss) / Math.max(1, n)),
+    floorMs: Number(floorMs.toFixed(1)),
+    p99OverFloor: floorMs > 0 ? Number((pct(0.99) / floorMs).toFixed(2)) : null,
+    orders: streamed.orders,
+    messagesPerClient: n > 0 ? Number((deliveries / n).toFixed(1)) : 0,
+    clientCpuShare: Number((clientCpuMs / (windowMs * cores)).toFixed(3)),
+    serverCpuShare: Number((streamed.cpuMs / (streamed.ms * cores)).toFixed(3)),
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -199,8 +245,11 @@ async function main(): Promise<void> {
         `realtime benchmark: ${n} ${mode} clients on one market${gateways.length > 0 ? ` via ${gateways.length} gateways (Redis)` : ''}, ${streamed.orders} orders (${streamed.trades} fills) over ${(streamed.ms / 1000).toFixed(1)} s`,
         `  delivery latency (engine event -> client receipt): p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`,
         `  fan-out only (publish after commit -> client receipt): p50 ${percentile(fan, fanN, 0.5)} ms, p99 ${percentile(fan, fanN, 0.99)} ms, max ${percentile(fan, fanN, 1)} ms`,
+        `  per message (${span.size}): publish -> first receipt p50 ${mid(starts)} ms, max ${Math.max(0, ...starts)} ms; first -> last receipt (one broadcast) p50 ${mid(spreads)} ms, max ${Math.max(0, ...spreads)} ms`,
         `  the writer's execute + commit per batch (${streamed.batches} batches): p50 ${streamed.commitP50Ms.toFixed(1)} ms, p99 ${streamed.commitP99Ms.toFixed(1)} ms`,
         `  delivered: ${deliveries} messages (${perClient.toFixed(1)} per client), ${result.eventsPerSec} messages/s; sequence gaps: ${gaps}`,
+        `  write floor (one ${FLOOR_WRITE_BYTES}-byte write to each of ${floors.reduce((a, f) => a + f.sockets, 0)} sockets by the ${gateways.length > 0 ? 'gateways' : 'server'}, same run): median ${floorMs.toFixed(1)} ms (rounds ${floors.map((f) => f.roundsMs.map((x) => x.toFixed(0)).join('/')).join(', ')}); delivery p99 / floor = ${result.p99OverFloor}`,
+        `  CPU while streaming (share of ${cores} cores): client processes ${(result.clientCpuShare * 100).toFixed(0)}% (${(clientCpuMs / 1000).toFixed(1)} CPU-s over ${(windowMs / 1000).toFixed(1)} s), ${gateways.length > 0 ? 'writer' : 'server'} ${(result.serverCpuShare * 100).toFixed(0)}%`,
         `  ${gateways.length > 0 ? 'gateways' : 'server'} memory: RSS ${(mem0.rss / 2 ** 20).toFixed(0)} -> ${(mem1.rss / 2 ** 20).toFixed(0)} MiB with ${mem1.sockets} sockets = ${result.bytesPerConnection} bytes/connection (heap ${Math.round((mem1.heapUsed - mem0.heapUsed) / Math.max(1, n))} bytes/connection)`,
         '',
       ].join('\n'),

@@ -145,10 +145,10 @@ describe('market feeds', () => {
       validate(v.log);
       if (v.outcome !== 'NO') expect(v.feed.levels('YES')).toEqual(book.yes);
       if (v.outcome !== 'YES') expect(v.feed.levels('NO')).toEqual(book.no);
-      for (const m of v.raw) if (m.event === 'orderbook_update') expect(m.msg.outcome).toBe(v.outcome ?? 'YES');
+      for (const m of v.raw) expect(m.msg.outcome).toBe(v.outcome ?? 'YES');
     }
     // The views got the same trades; the market's volume and last price agree with REST.
-    const trades = (v: (typeof views)[number]) => v.raw.filter((m) => m.event === 'trade_executed').map((m) => m.msg.id);
+    const trades = (v: (typeof views)[number]) => v.raw.flatMap((m) => m.msg.trades.map((x: { id: number }) => x.id));
     expect(trades(views[1]!)).toEqual(trades(views[0]!));
     const detail = await t.api('GET', `/api/markets/${market.slug}`);
     expect(views[0]!.feed.volume).toBe(detail.body.volume);
@@ -157,7 +157,7 @@ describe('market feeds', () => {
     for (const v of views) expect(v.log.filter((m) => (schemas.USER_EVENTS as readonly string[]).includes(m.event))).toEqual([]);
   });
 
-  it('market_updated carries status changes in sequence; resubscribing gives a fresh snapshot; unknown markets are refused', async () => {
+  it('a frame carries status changes in sequence; resubscribing gives a fresh snapshot; unknown markets are refused', async () => {
     const market = await t.createOpenMarket();
     const admin = await t.admin();
     const s = track(await connect(url));
@@ -166,8 +166,8 @@ describe('market feeds', () => {
     expect(snap.status).toBe('OPEN');
     expect((await t.api('PATCH', `/api/markets/${market.slug}/status`, { token: admin.token, body: { status: 'HALTED' } })).status).toBe(200);
     await waitFor(() => feed.status === 'HALTED', 'HALTED arrives');
-    const m = raw.find((x) => x.event === 'market_updated')!.msg;
-    expect(m).toMatchObject({ marketId: market.id, reason: 'STATUS', status: 'HALTED', previousStatus: 'OPEN', fromSeq: snap.seq + 1, seq: snap.seq + 1 });
+    const m = raw.find((x) => x.msg.updates.length > 0)!.msg;
+    expect(m).toMatchObject({ marketId: market.id, fromSeq: snap.seq + 1, seq: snap.seq + 1, levels: [], trades: [], updates: [{ seq: snap.seq + 1, reason: 'STATUS', status: 'HALTED', previousStatus: 'OPEN' }] });
     // resync path: subscribe again (switching to the NO view) replaces the view
     const again = await request(s, 'subscribe:market', { marketId: market.id, outcome: 'NO' });
     expect(again).toMatchObject({ ok: true, outcome: 'NO', seq: snap.seq + 1, status: 'HALTED' });
@@ -245,7 +245,7 @@ describe('private rooms', () => {
     expect(notes(a)).toEqual([expect.objectContaining({ kind: 'MARKET_RESOLVED', marketId: market.id, amount: 400, yesShares: 4 })]);
     expect(notes(b).every((n) => n.amount === 0)).toBe(true);
     expect(notes(anon)).toEqual([]);
-    const settled = logs.get(anon)!.filter((x) => x.event === 'market_updated').map((x) => x.msg);
+    const settled = logs.get(anon)!.flatMap((x) => (x.event === 'market_frame' ? x.msg.updates : []));
     expect(settled.map((m) => m.reason)).toContain('SETTLED');
     expect(settled.find((m) => m.reason === 'SETTLED')).toMatchObject({ status: 'RESOLVED', outcome: 'YES', settlement: { kind: 'RESOLUTION', collateral: 400, paid: 400 } });
   });
@@ -503,7 +503,7 @@ describe('metrics', () => {
     expect((await m.websocketConnections.get()).values[0]?.value).toBe(before);
     const text = await m.registry.getSingleMetricAsString('websocket_messages_total');
     expect(text).toMatch(/websocket_messages_total\{direction="in",event="ping"\} \d+/);
-    expect(text).toMatch(/websocket_messages_total\{direction="out",event="orderbook_update"\} \d+/);
+    expect(text).toMatch(/websocket_messages_total\{direction="out",event="market_frame"\} \d+/);
   });
 });
 
@@ -539,7 +539,7 @@ describe('publish after commit', () => {
     } finally {
       bus.publish = original;
     }
-    expect(raw.map((m) => [m.event, m.msg.fromSeq, m.msg.seq])).toEqual([['orderbook_update', snap.seq + 1, snap.seq + 1]]);
+    expect(raw.map((m) => [m.event, m.msg.fromSeq, m.msg.seq])).toEqual([['market_frame', snap.seq + 1, snap.seq + 1]]);
     expect(raw[0]!.msg.levels).toEqual([{ side: 'BID', price: 44, quantity: 2, orders: 1 }]);
     expect(feed.levels('YES').bids).toEqual([[44, 2, 1]]);
     expect(JSON.stringify(published)).not.toContain('"price":33');

@@ -295,8 +295,8 @@ describe('web UI in Chromium against the real backend', () => {
   it('a forced feed gap resyncs and the book equals the REST snapshot', async () => {
     const seq = (await server.api('GET', `/api/markets/${slug}`)).body.seq as number;
     // A message that skips sequence numbers: the client must notice and take a fresh snapshot.
-    server.rt.realtime!.io.to(`m:${marketId}`).emit('orderbook_update', {
-      marketId, fromSeq: seq + 5, seq: seq + 5, tsMs: Date.now(), outcome: 'YES', levels: [{ side: 'BID', price: 11, quantity: 999, orders: 1 }],
+    server.rt.realtime!.io.to(`m:${marketId}`).emit('market_frame', {
+      marketId, fromSeq: seq + 5, seq: seq + 5, tsMs: Date.now(), outcome: 'YES', levels: [{ side: 'BID', price: 11, quantity: 999, orders: 1 }], trades: [], updates: [],
     });
     await pageB.getByRole('status', { name: 'Feed Live' }).waitFor(WAIT);
     // The bogus level was never applied (or was dropped by the resync).

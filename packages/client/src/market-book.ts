@@ -2,8 +2,9 @@
  * `MarketBook`: the live local order book of one market, from `PmSocket.subscribe()`.
  *
  * It wraps the reference feed client `MarketFeed` (@prediction-markets/shared): the snapshot
- * of `subscribe:market`, then contiguous deltas by sequence number (apps/backend/docs/realtime.md).
- * On a gap (a message whose `fromSeq` is beyond the next expected number) the book discards
+ * of `subscribe:market`, then contiguous `market_frame`s by sequence number (one per committed
+ * batch: book levels, trades and market updates together; apps/backend/docs/realtime.md).
+ * On a gap (a frame whose `fromSeq` is beyond the next expected number) the book discards
  * itself, resubscribes for a fresh snapshot and emits `resync`; after a reconnect likewise.
  *
  * Prices are integer cents of the ladder's outcome (the YES ladder in YES cents, the NO ladder
@@ -26,11 +27,13 @@ export type BookFeedState = 'live' | 'resyncing' | 'offline';
 export interface MarketBookEvents extends Record<string, unknown> {
   /** The first snapshot was installed. */
   snapshot: { seq: number };
-  /** A book delta was applied (levels at their new totals). */
+  /** A frame was applied (after its `trade` and `status` events). */
+  frame: schemas.MarketFrame;
+  /** The book part of an applied frame with level changes (levels at their new totals, in the frame's outcome). */
   update: schemas.OrderbookUpdate;
-  /** A trade (in sequence). */
+  /** A trade (in sequence, once each). */
   trade: schemas.TradeExecuted;
-  /** The market was created, changed status or settled. */
+  /** The market was created, changed status or settled (in sequence, once each). */
   status: schemas.MarketUpdated;
   /** A fresh snapshot replaced the book after a gap or a reconnect. */
   resync: { reason: 'gap' | 'reconnect'; seq: number };
@@ -53,6 +56,7 @@ export class MarketBook extends Emitter<MarketBookEvents> {
   ) {
     super();
     this.feed.onTrade = (t) => this.emit('trade', t);
+    this.feed.onUpdate = (u) => this.emit('status', u);
   }
 
   /** live / resyncing / offline. */
@@ -105,18 +109,20 @@ export class MarketBook extends Emitter<MarketBookEvents> {
     return this.hooks.unsubscribe(this);
   }
 
-  /** @internal A public message of this market. */
-  push(event: 'orderbook_update' | 'trade_executed' | 'market_updated', msg: schemas.OrderbookUpdate | schemas.TradeExecuted | schemas.MarketUpdated): void {
+  /** @internal A `market_frame` of this market. */
+  push(frame: schemas.MarketFrame): void {
     const before = this.feed.counts.applied;
-    this.feed.push(event as never, msg as never);
+    this.feed.push(frame); // emits `trade` and `status` for what it applies
     if (this.feed.state === 'gap') {
       this.startResync('gap');
       this.hooks.resubscribe(this);
       return;
     }
     if (this.feed.counts.applied === before) return; // buffered or stale
-    if (event === 'orderbook_update') this.emit('update', msg as schemas.OrderbookUpdate);
-    else if (event === 'market_updated') this.emit('status', msg as schemas.MarketUpdated);
+    if (frame.levels.length > 0) {
+      this.emit('update', { marketId: frame.marketId, fromSeq: frame.fromSeq, seq: frame.seq, tsMs: frame.tsMs, outcome: frame.outcome, levels: frame.levels });
+    }
+    this.emit('frame', frame);
   }
 
   /** @internal Forget the book and buffer until the next snapshot. */

@@ -359,10 +359,7 @@ export class PmSocket extends Emitter<SocketEvents> {
         this.emit('error', failure(code as PmError['code'], `connection refused: ${err.message}`).error);
       })();
     });
-    const pub = ['orderbook_update', 'trade_executed', 'market_updated'] as const;
-    for (const ev of pub) {
-      s.on(ev, (m: { marketId: string }) => this.books.get(m.marketId)?.push(ev, m as never));
-    }
+    s.on('market_frame', (f) => this.books.get(f.marketId)?.push(f));
     s.on('order_placed', (m) => this.emit('order_placed', m));
     s.on('order_updated', (m) => {
       this.emit('order_updated', m);

@@ -84,8 +84,17 @@ describe('MarketBook', () => {
     await waitFor(() => book.bestBid() === 40, 'bid in book');
     const resync = book.next('resync');
     // A lost message: the next one the socket delivers starts beyond lastSeq + 1.
-    const handler = s.io.listeners('orderbook_update')[0] as (m: unknown) => void;
-    handler({ marketId: market.id, outcome: 'YES', fromSeq: book.seq + 3, seq: book.seq + 3, tsMs: Date.now(), levels: [{ side: 'BID', price: 41, quantity: 999, orders: 1 }] });
+    const handler = s.io.listeners('market_frame')[0] as (m: unknown) => void;
+    handler({
+      marketId: market.id,
+      outcome: 'YES',
+      fromSeq: book.seq + 3,
+      seq: book.seq + 3,
+      tsMs: Date.now(),
+      levels: [{ side: 'BID', price: 41, quantity: 999, orders: 1 }],
+      trades: [],
+      updates: [],
+    });
     expect(book.state).toBe('resyncing');
     expect(await resync).toMatchObject({ reason: 'gap' });
     await expectBookMatchesRest(a, market.slug, book);

@@ -1,22 +1,22 @@
 /**
  * Reference client of one market view of the socket feed (apps/backend/docs/realtime.md):
- * snapshot + sequence-checked deltas -> a local order book. Used by the backend tests, the
- * benchmark, and meant for the web UI and bots.
+ * snapshot + sequence-checked `market_frame`s -> a local order book, status, last price and
+ * volume. Used by the backend tests, the client SDK, the benchmark, and meant for the web UI
+ * and bots.
  *
  *   const feed = new MarketFeed();
- *   socket.on('orderbook_update', (m) => feed.push('orderbook_update', m));   // same for
- *   socket.on('trade_executed', (m) => feed.push('trade_executed', m));       // the other
- *   socket.on('market_updated', (m) => feed.push('market_updated', m));       // public events
+ *   socket.on('market_frame', (f) => feed.push(f));                           // first
  *   const ack = await socket.emitWithAck('subscribe:market', { marketId });   // join, then snapshot
- *   if (ack.ok) feed.reset(ack);   // applies the messages buffered meanwhile
- *   // feed.state === 'gap' -> subscribe again (fresh snapshot) and reset(ack) again.
+ *   if (ack.ok) feed.reset(ack);   // applies the frames buffered meanwhile
+ *   // feed.state === 'gap' -> feed.resubscribing(), subscribe again (fresh snapshot), reset(ack).
  *
- * Rules: before the snapshot, messages are buffered. A message covering fromSeq..seq is
- * stale (ignored) when seq <= lastSeq, applied when fromSeq <= lastSeq + 1 (it may overlap the
- * snapshot: book levels are absolute, so re-applying the overlapped part is harmless), and a
- * gap when fromSeq > lastSeq + 1.
+ * Rules: before the snapshot, frames are buffered. A frame covering fromSeq..seq is stale
+ * (ignored) when seq <= lastSeq, applied when fromSeq <= lastSeq + 1, and a gap when
+ * fromSeq > lastSeq + 1. A frame may overlap the snapshot (fromSeq <= lastSeq < seq): its book
+ * levels are absolute, so re-applying them is harmless, and its trades and market updates at or
+ * below lastSeq are skipped (the snapshot's last price and volume already count them).
  */
-import type { LevelDelta, MarketSnapshot, MarketUpdated, OrderbookUpdate, TradeExecuted } from './schemas/socket.ts';
+import type { FrameMarketUpdate, FrameTrade, LevelDelta, MarketFrame, MarketSnapshot, MarketUpdated, TradeExecuted } from './schemas/socket.ts';
 import { mirrorLevel } from './mirror.ts';
 
 /** Per price: shares, orders, and the house market maker's shares (when the server sends them). */
@@ -28,10 +28,8 @@ export interface LocalLadder {
   asks: Ladder;
 }
 
-export type FeedMessage =
-  | { event: 'orderbook_update'; msg: OrderbookUpdate }
-  | { event: 'trade_executed'; msg: TradeExecuted }
-  | { event: 'market_updated'; msg: MarketUpdated };
+/** What the feed applies: the `market_frame` messages of the view's room. */
+export type FeedMessage = MarketFrame;
 
 /** `waiting`: no snapshot yet (buffering); `live`: in sequence; `gap`: a message was missed, resubscribe. */
 export type FeedState = 'waiting' | 'live' | 'gap';
@@ -49,22 +47,23 @@ export class MarketFeed {
   /** Which ladders the view maintains (from the snapshot). */
   private hasYes = false;
   private hasNo = false;
-  private buffer: FeedMessage[] = [];
-  /** Counts for tests and monitoring. */
+  private buffer: MarketFrame[] = [];
+  /** Counts of frames, for tests and monitoring. */
   readonly counts = { applied: 0, stale: 0, gaps: 0, buffered: 0 };
-  /** Called with every trade applied (in sequence). */
+  /** Called with every trade applied (in sequence, once each), as a single trade covering seq..seq. */
   onTrade: ((t: TradeExecuted) => void) | null = null;
+  /** Called with every market update applied (created, status change, settlement; in sequence, once each), as a single update covering seq..seq. */
+  onUpdate: ((u: MarketUpdated) => void) | null = null;
 
-  /** Feed one public message of the view's room. */
-  push<E extends FeedMessage['event']>(event: E, msg: Extract<FeedMessage, { event: E }>['msg']): void {
-    const m = { event, msg } as FeedMessage;
+  /** Feed one `market_frame` of the view's room (buffered until the snapshot; ignored after a gap). */
+  push(frame: MarketFrame): void {
     if (this.state === 'waiting') {
-      this.buffer.push(m);
+      this.buffer.push(frame);
       this.counts.buffered++;
       return;
     }
     if (this.state === 'gap') return;
-    this.apply(m);
+    this.apply(frame);
   }
 
   /** Install a snapshot (the ack of subscribe:market) and apply what was buffered after it. */
@@ -100,8 +99,8 @@ export class MarketFeed {
     return { bids: list(l.bids, true), asks: list(l.asks, false) };
   }
 
-  private apply(m: FeedMessage): void {
-    const { fromSeq, seq } = m.msg;
+  private apply(f: MarketFrame): void {
+    const { fromSeq, seq } = f;
     if (seq <= this.lastSeq) {
       this.counts.stale++;
       return;
@@ -111,31 +110,41 @@ export class MarketFeed {
       this.counts.gaps++;
       return;
     }
+    const known = this.lastSeq;
     this.lastSeq = seq;
     this.counts.applied++;
-    switch (m.event) {
-      case 'orderbook_update':
-        for (const l of m.msg.levels) {
-          // A delta in one outcome's prices updates that ladder and, mirrored (mirror.ts), the other one.
-          const own = m.msg.outcome === 'YES' ? this.yes : this.no;
-          const other = m.msg.outcome === 'YES' ? this.no : this.yes;
-          const hasOwn = m.msg.outcome === 'YES' ? this.hasYes : this.hasNo;
-          const hasOther = m.msg.outcome === 'YES' ? this.hasNo : this.hasYes;
-          if (hasOwn) set(own, l);
-          if (hasOther) set(other, mirrorLevel(l));
-        }
-        break;
-      case 'trade_executed':
-        this.lastPrice = m.msg.yesPrice;
-        this.volume += m.msg.quantity;
-        this.onTrade?.(m.msg);
-        break;
-      case 'market_updated':
-        this.status = m.msg.status;
-        this.lastPrice = m.msg.lastPrice;
-        this.volume = m.msg.volume;
-        break;
+    // Levels in one outcome's prices update that ladder and, mirrored (mirror.ts), the other one.
+    const own = f.outcome === 'YES' ? this.yes : this.no;
+    const other = f.outcome === 'YES' ? this.no : this.yes;
+    const hasOwn = f.outcome === 'YES' ? this.hasYes : this.hasNo;
+    const hasOther = f.outcome === 'YES' ? this.hasNo : this.hasYes;
+    for (const l of f.levels) {
+      if (hasOwn) set(own, l);
+      if (hasOther) set(other, mirrorLevel(l));
     }
+    // Trades and market updates in sequence order, those after what is already known.
+    const { trades, updates } = f;
+    let i = 0;
+    let j = 0;
+    while (i < trades.length || j < updates.length) {
+      if (j >= updates.length || (i < trades.length && trades[i]!.seq < updates[j]!.seq)) this.trade(f.marketId, trades[i++]!, known);
+      else this.update(f.marketId, updates[j++]!, known);
+    }
+  }
+
+  private trade(marketId: string, t: FrameTrade, known: number): void {
+    if (t.seq <= known) return;
+    this.lastPrice = t.yesPrice;
+    this.volume += t.quantity;
+    this.onTrade?.({ ...t, marketId, fromSeq: t.seq });
+  }
+
+  private update(marketId: string, u: FrameMarketUpdate, known: number): void {
+    if (u.seq <= known) return;
+    this.status = u.status;
+    this.lastPrice = u.lastPrice;
+    this.volume = u.volume;
+    this.onUpdate?.({ ...u, marketId, fromSeq: u.seq });
   }
 }
 

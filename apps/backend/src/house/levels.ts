@@ -1,6 +1,6 @@
 /**
  * How much of each order-book level is the house's (`houseQty` in the book snapshot, REST and
- * socket, and in `orderbook_update` levels). Kept from the committed engine events in order,
+ * socket, and in the levels of `market_frame`s). Kept from the committed engine events in order,
  * so that each BOOK_LEVEL event is annotated with the house's share at that moment; seeded
  * from the engine's resting orders between batches. Quantities in shares, prices in YES cents.
  */

@@ -40,7 +40,7 @@ export function settledStatus(kind: 'RESOLUTION' | 'VOID_REFUND' | string): 'RES
   return kind === 'RESOLUTION' ? 'RESOLVED' : 'CANCELLED';
 }
 
-/** Settlement totals of a MARKET_SETTLED event, canonical and legacy names (socket `market_updated.settlement`, audit payload). */
+/** Settlement totals of a MARKET_SETTLED event, canonical and legacy names (the settlement of a socket `market_frame` update, audit payload). */
 export function settlementTotals(e: Extract<EngineEvent, { type: 'MARKET_SETTLED' }>): NonNullable<schemas.MarketUpdated['settlement']> {
   return {
     status: settledStatus(e.kind),

@@ -111,7 +111,7 @@ export function takerFills(events: readonly EngineEvent[], orderId: number): sch
   return out;
 }
 
-/** The fields of a trade common to REST TradeDto and socket `trade_executed`. */
+/** The fields of a trade common to REST TradeDto and the trades of a socket `market_frame`. */
 type TradeFields = Pick<schemas.TradeDto, 'kind' | 'yesPrice' | 'noPrice' | 'quantity' | 'takerSide' | 'takerOutcome'>;
 
 function tradeFields(t: { kind: schemas.TradeDto['kind']; yesPriceCents: number; qty: number; takerSide: schemas.TradeDto['takerSide']; takerOutcome: Outcome }): TradeFields {
@@ -123,9 +123,9 @@ export function tradeRowToDto(t: TradeRow): schemas.TradeDto {
   return { id: Number(t.id), marketId: t.marketId, seq: Number(t.seq), ...tradeFields(t), createdAt: t.createdAt.toISOString() };
 }
 
-/** Socket `trade_executed` from a committed TRADE event. */
-export function tradeEventToMessage(e: Extract<EngineEvent, { type: 'TRADE' }>): schemas.TradeExecuted {
-  return { marketId: e.marketId, fromSeq: e.seq, seq: e.seq, tsMs: e.tsMs, id: e.tradeId, ...tradeFields(e) };
+/** A trade of a socket `market_frame` (its market and range are the frame's) from a committed TRADE event. */
+export function tradeEventToFrameTrade(e: Extract<EngineEvent, { type: 'TRADE' }>): schemas.FrameTrade {
+  return { seq: e.seq, tsMs: e.tsMs, id: e.tradeId, ...tradeFields(e) };
 }
 
 /** LadderDto from an engine ladder (levels best first). */

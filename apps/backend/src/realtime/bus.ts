@@ -4,10 +4,11 @@
  *
  * - `MemoryBus` (no REDIS_URL): one process; publish hands the messages to the local
  *   subscribers synchronously, in order.
- * - `RedisBus` (REDIS_URL): Redis pub/sub on CHANNELS.ORDERBOOK / TRADES / MARKETS / USER.
+ * - `RedisBus` (REDIS_URL): Redis pub/sub on CHANNELS.ORDERBOOK (market frames: book, trades
+ *   and status of a batch together) and CHANNELS.USER (private messages); see CHANNEL_OF.
  *   Consecutive messages of one channel travel as one JSON array. Order across channels is
  *   kept because every PUBLISH goes through ONE connection (the writer's) and every instance
- *   reads all four channels on ONE subscriber connection: Redis delivers to a subscriber in
+ *   reads every channel on ONE subscriber connection: Redis delivers to a subscriber in
  *   the order the publishes were executed.
  *
  * Pub/sub is at-most-once: a message lost (Redis restart, subscriber reconnecting) shows up

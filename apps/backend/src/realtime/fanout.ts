@@ -1,12 +1,18 @@
 /**
  * Fan-out: every instance emits the bus messages to ITS OWN sockets (`io.local`), in bus
- * order. Book updates go to m:{id} and m:{id}:YES in YES prices and to m:{id}:NO in NO
- * prices; trades and market updates to all three; private messages to u:{userId}.
+ * order. A market frame (one per market per committed batch: book changes, trades and
+ * status together) goes out as ONE broadcast to m:{id} and m:{id}:YES in YES prices, and one
+ * to m:{id}:NO in NO prices (only when that room has members); private messages go to
+ * u:{userId}.
+ *
+ * Encoded once: Socket.IO's adapter encodes a broadcast's packet once, WebSocket frame
+ * included (socket.io-adapter `_encode`: `wsPreEncodedFrame`), and hands the same bytes to
+ * each socket of the rooms; so each frame is serialised once per view, not per socket.
  *
  * Adaptive coalescing: messages are queued and flushed on the next turn of the event loop
  * (setImmediate) or after REALTIME_COALESCE_MS. Whatever queued meanwhile is flushed together,
- * and contiguous book updates of one market merge into one (messages.ts `coalesce`): idle,
- * nothing waits; under load, fewer and larger updates go out, each covering fromSeq..seq.
+ * and contiguous frames of one market merge into one (messages.ts `coalesce`): idle, nothing
+ * waits; under load, fewer and larger frames go out, each covering fromSeq..seq.
  */
 import type { Server } from 'socket.io';
 import { ROOMS } from '@prediction-markets/shared';
@@ -50,16 +56,11 @@ export class Fanout {
 
   private emit(m: BusMessage): void {
     switch (m.k) {
-      case 'book': {
+      case 'frame': {
         const id = m.msg.marketId;
-        this.to([ROOMS.market(id), ROOMS.marketOutcome(id, 'YES')], 'orderbook_update', m.msg);
-        if (this.size(ROOMS.marketOutcome(id, 'NO')) > 0) this.to([ROOMS.marketOutcome(id, 'NO')], 'orderbook_update', toNoView(m.msg));
-        break;
-      }
-      case 'trade':
-      case 'market': {
-        const id = m.msg.marketId;
-        this.to([ROOMS.market(id), ROOMS.marketOutcome(id, 'YES'), ROOMS.marketOutcome(id, 'NO')], m.k === 'trade' ? 'trade_executed' : 'market_updated', m.msg);
+        this.to([ROOMS.market(id), ROOMS.marketOutcome(id, 'YES')], 'market_frame', m.msg);
+        const no = ROOMS.marketOutcome(id, 'NO');
+        if (this.size(no) > 0) this.to([no], 'market_frame', toNoView(m.msg));
         break;
       }
       case 'user':
@@ -74,18 +75,21 @@ export class Fanout {
   }
 
   /**
-   * Emit to each of `rooms`. A socket holds at most one view per market, so the rooms are
-   * disjoint and each socket gets the message once; emitting room by room spares Socket.IO's
-   * per-socket de-duplication of multi-room broadcasts (the payload is encoded once per room).
+   * ONE broadcast of `payload` to the members of `rooms` (empty rooms skipped): encoded once
+   * for all of them. A socket holds at most one view per market, so the rooms are disjoint and
+   * each socket gets the message once.
    */
   private to(rooms: string[], event: string, payload: unknown): void {
     let total = 0;
+    const live: string[] = [];
     for (const r of rooms) {
       const n = this.size(r);
       if (n === 0) continue;
-      this.io.local.to(r).emit(event, payload);
+      live.push(r);
       total += n;
     }
-    if (total > 0) this.metrics.websocketMessagesTotal.inc({ direction: 'out', event }, total);
+    if (total === 0) return;
+    this.io.local.to(live).emit(event, payload);
+    this.metrics.websocketMessagesTotal.inc({ direction: 'out', event }, total);
   }
 }

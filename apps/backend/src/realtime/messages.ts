@@ -1,15 +1,14 @@
 /**
  * Committed engine events -> realtime messages (the payloads of packages/shared
- * schemas/socket.ts), and the coalescing of book deltas.
+ * schemas/socket.ts), and the coalescing of market frames.
  *
- * Public messages of a market, in its sequence order:
- * - BOOK_LEVEL events -> `orderbook_update` (YES prices). A run of consecutive BOOK_LEVELs of
- *   one market (no other public event of that market between them) becomes ONE update
- *   covering fromSeq..seq, each level at its last value.
- * - TRADE -> `trade_executed`; MARKET_CREATED / MARKET_STATUS / MARKET_SETTLED ->
- *   `market_updated` (fromSeq = seq).
- * These are exactly the engine's public (seq-advancing) events, so the messages of a market
- * cover each of its sequence numbers exactly once.
+ * Public messages: ONE `market_frame` per market per committed batch (YES prices), covering
+ * fromSeq..seq = every public event of the market in the batch:
+ * - BOOK_LEVEL -> `levels` (each level once, at its last value);
+ * - TRADE -> `trades`; MARKET_CREATED / MARKET_STATUS / MARKET_SETTLED -> `updates`.
+ * These are exactly the engine's public (seq-advancing) events, so the frames of a market
+ * cover each of its sequence numbers exactly once. The fan-out derives the NO view
+ * (`toNoView`) and may merge consecutive frames of a market (`coalesce`).
  *
  * Private messages (room u:{userId}): ORDER_ACCEPTED -> `order_placed`; ORDER_UPDATED ->
  * `order_updated` (with the fills since the order's previous update) or `order_cancelled`
@@ -17,29 +16,24 @@
  * PAYOUT -> `notification`. LEDGER and COMMAND_REJECTED are not published.
  *
  * The payloads themselves are built by the features' DTO mappings (orders/dto.ts,
- * accounts/dto.ts, markets/dto.ts), the same as REST's.
+ * accounts/dto.ts, markets/dto.ts), the same as REST's. Book levels carry the house maker's
+ * shares (`houseQty`, house/levels.ts) when there are any.
  */
 import type { EngineEvent, MarketStatus, MarketView } from '@prediction-markets/matching-engine';
 import { CHANNELS, mirrorLevel, type schemas } from '@prediction-markets/shared';
-import { orderViewToDto, tradeEventFills, tradeEventToMessage } from '../orders/dto.ts';
+import { orderViewToDto, tradeEventFills, tradeEventToFrameTrade } from '../orders/dto.ts';
 import { balanceMessage, payoutMessage, positionMessage } from '../accounts/dto.ts';
 import { settlementTotals } from '../markets/dto.ts';
 import type { HouseLevels } from '../house/levels.ts';
 
 export type UserEventName = 'order_placed' | 'order_updated' | 'order_cancelled' | 'balance_updated' | 'position_updated' | 'notification';
 
-/** One message on the event bus. Book updates travel in YES prices; fan-out derives the NO view. */
-export type BusMessage =
-  | { k: 'book'; msg: schemas.OrderbookUpdate }
-  | { k: 'trade'; msg: schemas.TradeExecuted }
-  | { k: 'market'; msg: schemas.MarketUpdated }
-  | { k: 'user'; userId: string; event: UserEventName; msg: unknown };
+/** One message on the event bus. Frames travel in YES prices; fan-out derives the NO view. */
+export type BusMessage = { k: 'frame'; msg: schemas.MarketFrame } | { k: 'user'; userId: string; event: UserEventName; msg: unknown };
 
-/** Redis pub/sub channel of each message kind. */
+/** Redis pub/sub channel of each message kind (market frames: the market feed channel pm:orderbook). */
 export const CHANNEL_OF: Record<BusMessage['k'], string> = {
-  book: CHANNELS.ORDERBOOK,
-  trade: CHANNELS.TRADES,
-  market: CHANNELS.MARKETS,
+  frame: CHANNELS.ORDERBOOK,
   user: CHANNELS.USER,
 };
 
@@ -53,7 +47,7 @@ interface MarketStats {
 
 /**
  * Turns each committed batch of engine events into bus messages. Keeps per-market status,
- * last price and volume (for `market_updated`), seeded from the engine with `seed` while
+ * last price and volume (for the frames' market updates), seeded from the engine with `seed` while
  * nothing is in flight (Exchange.exclusive), then advanced by the events themselves.
  */
 export class MessageBuilder {
@@ -71,11 +65,11 @@ export class MessageBuilder {
     for (const m of markets) this.stats.set(m.marketId, { status: m.status, lastPrice: m.lastYesPriceCents, volume: m.volumeShares, lastSeq: m.seq });
   }
 
-  /** The messages of one committed batch, in event order (a coalesced book update sits where its first level was). */
+  /** The messages of one committed batch, in event order (a market's frame sits where its first public event was). */
   build(events: readonly EngineEvent[]): BusMessage[] {
     const out: BusMessage[] = [];
-    /** The market's book update still open for merging (the last public message of that market in `out`). */
-    const openBook = new Map<string, BookMerger>();
+    /** Each market's frame of this batch. */
+    const frames = new Map<string, FrameMerger>();
     /** Fills not yet attached to an order update, by order id. */
     const pendingFills = new Map<number, schemas.FillDto[]>();
     const stats = (marketId: string): MarketStats => {
@@ -86,11 +80,23 @@ export class MessageBuilder {
       }
       return s;
     };
-    const advance = (marketId: string, seq: number): MarketStats => {
+    /** Advance the market to `seq` and return the frame its event joins. */
+    const advance = (marketId: string, seq: number, tsMs: number): { s: MarketStats; f: FrameMerger } => {
       const s = stats(marketId);
-      if (s.lastSeq >= 0 && seq !== s.lastSeq + 1) this.onSeqJump?.({ marketId, expected: s.lastSeq + 1, got: seq });
+      let f = frames.get(marketId);
+      if (s.lastSeq >= 0 && seq !== s.lastSeq + 1) {
+        this.onSeqJump?.({ marketId, expected: s.lastSeq + 1, got: seq });
+        f = undefined; // a new frame: the range of a frame is contiguous, so clients see the jump as a gap
+      }
       s.lastSeq = seq;
-      return s;
+      if (f === undefined) {
+        f = new FrameMerger({ marketId, fromSeq: seq, seq, tsMs, outcome: 'YES', levels: [], trades: [], updates: [] });
+        frames.set(marketId, f);
+        out.push({ k: 'frame', msg: f.msg });
+      } else {
+        f.advance(seq, tsMs);
+      }
+      return { s, f };
     };
     const addFill = (orderId: number, fill: schemas.FillDto): void => {
       const list = pendingFills.get(orderId);
@@ -102,54 +108,39 @@ export class MessageBuilder {
       this.house?.observe(e);
       switch (e.type) {
         case 'BOOK_LEVEL': {
-          advance(e.marketId, e.seq);
           const level: schemas.LevelDelta = { side: e.side, price: e.yesPriceCents, quantity: e.qty, orders: e.orderCount };
           const houseQty = this.house?.qty(e.marketId, e.side, e.yesPriceCents) ?? 0;
           if (houseQty > 0) level.houseQty = houseQty;
-          const open = openBook.get(e.marketId);
-          if (open !== undefined) {
-            open.add(level, e.seq, e.tsMs);
-          } else {
-            const merger = new BookMerger({ marketId: e.marketId, outcome: 'YES', fromSeq: e.seq, seq: e.seq, tsMs: e.tsMs, levels: [level] });
-            openBook.set(e.marketId, merger);
-            out.push({ k: 'book', msg: merger.msg });
-          }
+          advance(e.marketId, e.seq, e.tsMs).f.level(level);
           break;
         }
         case 'TRADE': {
-          openBook.delete(e.marketId);
-          const s = advance(e.marketId, e.seq);
+          const { s, f } = advance(e.marketId, e.seq, e.tsMs);
           s.lastPrice = e.yesPriceCents;
           s.volume += e.qty;
-          out.push({ k: 'trade', msg: tradeEventToMessage(e) });
+          f.msg.trades.push(tradeEventToFrameTrade(e));
           const fills = tradeEventFills(e);
           addFill(e.makerOrderId, fills.maker);
           addFill(e.takerOrderId, fills.taker);
           break;
         }
         case 'MARKET_CREATED': {
-          openBook.delete(e.marketId);
-          const s = advance(e.marketId, e.seq);
+          const { s, f } = advance(e.marketId, e.seq, e.tsMs);
           s.status = 'DRAFT';
           s.lastPrice = null;
           s.volume = 0;
-          out.push({ k: 'market', msg: marketMsg(e.marketId, e.seq, e.tsMs, 'CREATED', s, null, null, null) });
+          f.msg.updates.push(marketMsg(e.seq, e.tsMs, 'CREATED', s, null, null, null));
           break;
         }
         case 'MARKET_STATUS': {
-          openBook.delete(e.marketId);
-          const s = advance(e.marketId, e.seq);
+          const { s, f } = advance(e.marketId, e.seq, e.tsMs);
           s.status = e.status;
-          out.push({ k: 'market', msg: marketMsg(e.marketId, e.seq, e.tsMs, 'STATUS', s, e.previousStatus, e.outcome, null) });
+          f.msg.updates.push(marketMsg(e.seq, e.tsMs, 'STATUS', s, e.previousStatus, e.outcome, null));
           break;
         }
         case 'MARKET_SETTLED': {
-          openBook.delete(e.marketId);
-          const s = advance(e.marketId, e.seq);
-          out.push({
-            k: 'market',
-            msg: marketMsg(e.marketId, e.seq, e.tsMs, 'SETTLED', s, null, e.outcome, settlementTotals(e)),
-          });
+          const { s, f } = advance(e.marketId, e.seq, e.tsMs);
+          f.msg.updates.push(marketMsg(e.seq, e.tsMs, 'SETTLED', s, null, e.outcome, settlementTotals(e)));
           break;
         }
         case 'ORDER_ACCEPTED': {
@@ -199,33 +190,42 @@ export class MessageBuilder {
   }
 }
 
+/** A market change of a frame (`lastPrice` and `volume` as of `seq`). */
 function marketMsg(
-  marketId: string,
   seq: number,
   tsMs: number,
-  reason: schemas.MarketUpdated['reason'],
+  reason: schemas.FrameMarketUpdate['reason'],
   s: MarketStats,
   previousStatus: MarketStatus | null,
   outcome: 'YES' | 'NO' | null,
-  settlement: schemas.MarketUpdated['settlement'],
-): schemas.MarketUpdated {
-  return { marketId, fromSeq: seq, seq, tsMs, reason, status: s.status, previousStatus, outcome, lastPrice: s.lastPrice, volume: s.volume, settlement };
+  settlement: schemas.FrameMarketUpdate['settlement'],
+): schemas.FrameMarketUpdate {
+  return { seq, tsMs, reason, status: s.status, previousStatus, outcome, lastPrice: s.lastPrice, volume: s.volume, settlement };
 }
 
-/**
- * Merges contiguous book updates of one market into one: levels keep their first position and
- * take their last value. Mutates the message it was created with.
- */
-export class BookMerger {
-  private readonly index = new Map<string, number>();
+/** Key of a book level in a frame: side and price. */
+const levelKey = (l: schemas.LevelDelta): number => (l.side === 'BID' ? l.price : 100 + l.price);
 
-  constructor(readonly msg: schemas.OrderbookUpdate) {
-    msg.levels.forEach((l, i) => this.index.set(l.side + l.price, i));
+/**
+ * Grows one market frame: level changes keep their first position and take their last value;
+ * trades and market updates append in sequence order. Mutates the frame it was created with.
+ */
+export class FrameMerger {
+  private readonly index = new Map<number, number>();
+
+  constructor(readonly msg: schemas.MarketFrame) {
+    msg.levels.forEach((l, i) => this.index.set(levelKey(l), i));
   }
 
-  /** Add one level change at `seq` (must be msg.seq + 1). */
-  add(level: schemas.LevelDelta, seq: number, tsMs: number): void {
-    const key = level.side + level.price;
+  /** The frame now ends at `seq` (the next sequence number), an event of engine time `tsMs`. */
+  advance(seq: number, tsMs: number): void {
+    this.msg.seq = seq;
+    this.msg.tsMs = tsMs;
+  }
+
+  /** Set one level to its new value (the frame's prices). */
+  level(level: schemas.LevelDelta): void {
+    const key = levelKey(level);
     const i = this.index.get(key);
     if (i === undefined) {
       this.index.set(key, this.msg.levels.length);
@@ -233,45 +233,43 @@ export class BookMerger {
     } else {
       this.msg.levels[i] = level;
     }
-    this.msg.seq = seq;
-    this.msg.tsMs = tsMs;
   }
 
-  /** Append a whole update covering next.fromSeq..next.seq; false (nothing changed) unless it follows on contiguously. */
-  append(next: schemas.OrderbookUpdate): boolean {
+  /** Append a whole frame covering next.fromSeq..next.seq; false (nothing changed) unless it follows on contiguously (same market and outcome). */
+  append(next: schemas.MarketFrame): boolean {
     if (next.marketId !== this.msg.marketId || next.outcome !== this.msg.outcome || next.fromSeq !== this.msg.seq + 1) return false;
-    for (const l of next.levels) this.add(l, next.seq, next.tsMs);
-    this.msg.seq = next.seq;
-    this.msg.tsMs = next.tsMs;
+    for (const l of next.levels) this.level(l);
+    for (const t of next.trades) this.msg.trades.push(t);
+    for (const u of next.updates) this.msg.updates.push(u);
+    this.advance(next.seq, next.tsMs);
     return true;
   }
 }
 
 /**
- * Coalesce a queue of bus messages: consecutive book updates of one market (no other public
- * message of that market between them, and contiguous sequence ranges) become one. Order is
- * otherwise kept; inputs are not mutated.
+ * Coalesce a queue of bus messages: consecutive frames of one market with contiguous ranges
+ * (private messages may lie between them) become one. Order is otherwise kept; inputs are not
+ * mutated.
  */
 export function coalesce(queue: readonly BusMessage[]): BusMessage[] {
   if (queue.length < 2) return queue.slice();
   const out: BusMessage[] = [];
-  const open = new Map<string, BookMerger>();
+  const open = new Map<string, FrameMerger>();
   for (const m of queue) {
-    if (m.k === 'book') {
-      const merger = open.get(m.msg.marketId);
-      if (merger !== undefined && merger.append(m.msg)) continue;
-      const copy = new BookMerger({ ...m.msg, levels: m.msg.levels.slice() });
-      open.set(m.msg.marketId, copy);
-      out.push({ k: 'book', msg: copy.msg });
-    } else {
-      if (m.k !== 'user') open.delete(m.msg.marketId);
+    if (m.k !== 'frame') {
       out.push(m);
+      continue;
     }
+    const merger = open.get(m.msg.marketId);
+    if (merger !== undefined && merger.append(m.msg)) continue;
+    const copy = new FrameMerger({ ...m.msg, levels: m.msg.levels.slice(), trades: m.msg.trades.slice(), updates: m.msg.updates.slice() });
+    open.set(m.msg.marketId, copy);
+    out.push({ k: 'frame', msg: copy.msg });
   }
   return out;
 }
 
-/** The same update in NO prices (mirror.ts): YES bid at p = NO ask at 100 - p, YES ask at p = NO bid at 100 - p. */
-export function toNoView(m: schemas.OrderbookUpdate): schemas.OrderbookUpdate {
-  return { ...m, outcome: 'NO', levels: m.levels.map(mirrorLevel) };
+/** The same frame in NO prices (mirror.ts): YES bid at p = NO ask at 100 - p, YES ask at p = NO bid at 100 - p. Trades and updates carry both prices already. */
+export function toNoView(f: schemas.MarketFrame): schemas.MarketFrame {
+  return { ...f, outcome: 'NO', levels: f.levels.map(mirrorLevel) };
 }

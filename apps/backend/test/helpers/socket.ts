@@ -63,21 +63,13 @@ export function record(s: ClientSocket): { event: string; msg: any }[] {
   return log;
 }
 
-/** A MarketFeed wired to a socket's public events, plus the raw public messages in arrival order. */
+/** A MarketFeed wired to a socket's public messages (`market_frame`), plus the raw frames in arrival order. */
 export function feedOf(s: ClientSocket): { feed: MarketFeed; raw: { event: string; msg: any }[] } {
   const feed = new MarketFeed();
   const raw: { event: string; msg: any }[] = [];
-  s.on('orderbook_update', (m) => {
-    raw.push({ event: 'orderbook_update', msg: m });
-    feed.push('orderbook_update', m);
-  });
-  s.on('trade_executed', (m) => {
-    raw.push({ event: 'trade_executed', msg: m });
-    feed.push('trade_executed', m);
-  });
-  s.on('market_updated', (m) => {
-    raw.push({ event: 'market_updated', msg: m });
-    feed.push('market_updated', m);
+  s.on('market_frame', (m) => {
+    raw.push({ event: 'market_frame', msg: m });
+    feed.push(m);
   });
   return { feed, raw };
 }

@@ -8,10 +8,12 @@
  * shares, money integer cents; times as everywhere (common.ts, "Times"): `...At` ISO 8601 UTC
  * strings, `...Ms` epoch milliseconds (`tsMs`).
  *
- * Sequence numbers: every public message of a market (`orderbook_update`, `trade_executed`,
- * `market_updated`) covers the contiguous range `fromSeq..seq` of the market's sequence
- * numbers (a single event: fromSeq = seq). In each market room the ranges of successive
- * messages are contiguous and cover every public event of the market exactly once.
+ * Sequence numbers: the public messages of a market are `market_frame`s (one per market room
+ * per committed batch: its book changes, trades and market updates together), each covering
+ * the contiguous range `fromSeq..seq` of the market's sequence numbers. In each market room the
+ * ranges of successive frames are contiguous and cover every public event of the market
+ * exactly once. (`orderbook_update`, `trade_executed` and `market_updated` are the parts a
+ * frame is made of; the server no longer sends them as messages of their own.)
  */
 import { z } from 'zod';
 import { LineText, MarketStatus, OrderStatus, Outcome, PriceCents, SettledStatus, Side, TradeKind, Uuid } from './common.ts';
@@ -208,14 +210,14 @@ export const LevelDelta = z.object({
 export type LevelDelta = z.infer<typeof LevelDelta>;
 
 /**
- * `orderbook_update`: the book levels that changed over fromSeq..seq, each at its final value
+ * The book part of a frame, and the legacy `orderbook_update` message (no longer sent): the book levels that changed over fromSeq..seq, each at its final value
  * (a coalesced update merges several; a level appears at most once). `outcome` says whose
  * prices: YES in rooms m:{id} and m:{id}:YES, NO in m:{id}:NO.
  */
 export const OrderbookUpdate = z.object({ ...PublicBase, outcome: Outcome, levels: z.array(LevelDelta) });
 export type OrderbookUpdate = z.infer<typeof OrderbookUpdate>;
 
-/** `trade_executed`: one trade (fromSeq = seq). Same fields as REST TradeDto (`id` = trade id). */
+/** One trade (fromSeq = seq); MarketFeed's `onTrade` gets each trade of a frame in this shape (the legacy `trade_executed` message, no longer sent). Same fields as REST TradeDto (`id` = trade id). */
 export const TradeExecuted = z.object({
   ...PublicBase,
   id: z.int(),
@@ -230,7 +232,7 @@ export const TradeExecuted = z.object({
 export type TradeExecuted = z.infer<typeof TradeExecuted>;
 
 /**
- * `market_updated`: the market was created, changed status, or settled (fromSeq = seq). Last
+ * The legacy `market_updated` message (no longer sent; a frame's `updates` carry the same fields): the market was created, changed status, or settled (fromSeq = seq). Last
  * price and volume are as of `seq` (between these messages, trades update them).
  */
 export const MarketUpdated = z.object({
@@ -262,6 +264,36 @@ export const MarketUpdated = z.object({
     .nullable(),
 });
 export type MarketUpdated = z.infer<typeof MarketUpdated>;
+
+/** A trade inside a `market_frame`: TradeExecuted without the frame's `marketId` and with its own `seq` only. */
+export const FrameTrade = TradeExecuted.omit({ marketId: true, fromSeq: true });
+export type FrameTrade = z.infer<typeof FrameTrade>;
+
+/** A market change inside a `market_frame`: MarketUpdated without the frame's `marketId` and with its own `seq` only. */
+export const FrameMarketUpdate = MarketUpdated.omit({ marketId: true, fromSeq: true });
+export type FrameMarketUpdate = z.infer<typeof FrameMarketUpdate>;
+
+/**
+ * `market_frame`: everything public that happened to a market over fromSeq..seq, usually ONE
+ * committed batch of the writer (under load the fan-out may merge consecutive batches), built
+ * once and written to every socket of the room:
+ * - `levels`: the book levels that changed, each once at its final value over the range
+ *   (`quantity` 0: gone), in the prices of `outcome` (YES in rooms m:{id} and m:{id}:YES, NO
+ *   in m:{id}:NO);
+ * - `trades`: the trades, ascending `seq`, prices in both outcomes;
+ * - `updates`: market changes (created, status, settled), ascending `seq`; `lastPrice` and
+ *   `volume` as of that seq.
+ * The seqs of `trades` and `updates` lie in fromSeq..seq; the remaining seqs of the range are
+ * book level changes (BOOK_LEVEL events). Arrays are present even when empty.
+ */
+export const MarketFrame = z.object({
+  ...PublicBase,
+  outcome: Outcome,
+  levels: z.array(LevelDelta),
+  trades: z.array(FrameTrade),
+  updates: z.array(FrameMarketUpdate),
+});
+export type MarketFrame = z.infer<typeof MarketFrame>;
 
 // ---------------------------------------------------------------------------------------
 // Server -> client: private events (room u:{userId}). `seq` = the market's seq at the event
@@ -353,8 +385,12 @@ export interface ClientToServerEvents {
 
 /** Server -> client events. */
 export interface ServerToClientEvents {
+  market_frame: (m: MarketFrame) => void;
+  /** @deprecated legacy: no longer sent (a `market_frame` carries the book changes). */
   orderbook_update: (m: OrderbookUpdate) => void;
+  /** @deprecated legacy: no longer sent (a `market_frame` carries the trades). */
   trade_executed: (m: TradeExecuted) => void;
+  /** @deprecated legacy: no longer sent (a `market_frame` carries the market updates). */
   market_updated: (m: MarketUpdated) => void;
   order_placed: (m: OrderPlaced) => void;
   order_updated: (m: OrderChange) => void;
@@ -366,13 +402,14 @@ export interface ServerToClientEvents {
   request_error: (m: RequestError) => void;
 }
 
-/** Public market events (carry fromSeq..seq). */
-export const PUBLIC_MARKET_EVENTS = ['orderbook_update', 'trade_executed', 'market_updated'] as const;
+/** Public market events the server sends (carry fromSeq..seq). */
+export const PUBLIC_MARKET_EVENTS = ['market_frame'] as const;
 /** Private events of the user room. */
 export const USER_EVENTS = ['order_placed', 'order_updated', 'order_cancelled', 'balance_updated', 'position_updated', 'notification'] as const;
 
 /** Payload schema of every server -> client event. */
 export const SERVER_EVENT_SCHEMAS = {
+  market_frame: MarketFrame,
   orderbook_update: OrderbookUpdate,
   trade_executed: TradeExecuted,
   market_updated: MarketUpdated,
