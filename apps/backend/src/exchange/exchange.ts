@@ -314,6 +314,7 @@ export class Exchange {
       if (engine === null) {
         if (!this.committing) {
           for (const p of this.queue.splice(0)) p.reject(new ApiError('NOT_READY', 'the exchange is recovering'));
+          for (const r of this.pendingReads.splice(0)) r(); // each rejects NOT_READY
           this.notifyIdle();
         }
         return;
