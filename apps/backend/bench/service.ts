@@ -6,7 +6,10 @@
  *   pnpm bench:service --json          one JSON object (the default writer's figures, and the
  *                                      baseline's throughput and the ratio of the two):
  *     {"ordersPerSec","p50Ms","p95Ms","p99Ms","commandsPerTx","p99MsAt1000PerSec",
- *      "baselineOrdersPerSec","ratio","baseline":{...the same fields}}
+ *      "serverCpuUsPerOrder","otherProcessesCores",
+ *      "baselineOrdersPerSec","ratio","serverCpuRatio","baseline":{...the same fields}}
+ * (`ratio`: throughput, default / baseline; `serverCpuRatio`: server CPU per order, baseline /
+ * default, the figure other processes on a shared machine disturb least.)
  *
  * Two runs in one invocation, each on a fresh database and server, the same seeded workload:
  * first the BASELINE (WRITER_COMMIT=serial: the writer executes nothing while a batch commits,
@@ -587,6 +590,8 @@ async function runOnce(commit: 'serial' | 'pipelined'): Promise<Result> {
       p99Ms: round(percentile(lat, 99), 2),
       commandsPerTx: round(commandsPerTx, 1),
       p99MsAt1000PerSec: round(percentile(lat2, 99), 2),
+      serverCpuUsPerOrder: round((cpu.server * 1000) / Math.max(1, tally.orders), 0),
+      otherProcessesCores: round(machine.busyCores - (cpu.server + cpu.pg + cpu.gen) / 1000 / elapsed, 2),
     };
     log(JSON.stringify(result));
     return result;
@@ -616,6 +621,8 @@ async function main(): Promise<void> {
     out.baselineOrdersPerSec = baseline.ordersPerSec;
     out.ratio = Math.round((result.ordersPerSec! / baseline.ordersPerSec!) * 100) / 100;
     out.baseline = baseline;
+    // Less sensitive to other processes on the machine than throughput: server CPU per order.
+    out.serverCpuRatio = Math.round((baseline.serverCpuUsPerOrder! / result.serverCpuUsPerOrder!) * 100) / 100;
     log(
       `\nthroughput: ${result.ordersPerSec} orders/s (default, pipelined) vs ${baseline.ordersPerSec} orders/s (baseline, serial): ${String(out.ratio)}x; ` +
         `p99 at ${RATE} orders/s offered: ${result.p99MsAt1000PerSec} ms vs ${baseline.p99MsAt1000PerSec} ms`,

@@ -137,7 +137,7 @@ export class Exchange {
   private readonly clock: () => number;
   private readonly pipelined: boolean;
   private publisher: EventPublisher | undefined;
-  /** Publishing of committed batches, chained so that events leave in commit order. */
+  /** The asynchronous tails of `publisher.publish` still running (awaited by `stop`). */
   private publishing: Promise<void> = Promise.resolve();
   private idleWaiters: (() => void)[] = [];
   private writePool: pg.Pool | null = null;
@@ -316,6 +316,7 @@ export class Exchange {
       if (engine === null) {
         if (!this.committing) {
           for (const p of this.queue.splice(0)) p.reject(new ApiError('NOT_READY', 'the exchange is recovering'));
+          for (const r of this.pendingReads.splice(0)) r(); // each rejects NOT_READY
           this.notifyIdle();
         }
         return;
@@ -440,17 +441,26 @@ export class Exchange {
       p.resolve({ result: r.result, events: events.slice(r.from, r.to) });
       this.opts.observer?.jobDone?.({ kind: p.job.kind, queuedMs: Math.max(0, batch.startedAt - p.enqueuedAt), totalMs: done - p.enqueuedAt });
     });
-    const publisher = this.publisher;
-    if (events.length > 0 && publisher !== undefined) {
-      this.publishing = this.publishing.then(async () => {
-        try {
-          await publisher.publish(events);
-        } catch (err) {
-          this.opts.logger.error({ err }, 'publishing committed events failed');
-        }
-      });
-    }
+    this.publish(events);
     this.pump();
+  }
+
+  /**
+   * Hand a committed batch's events to the publisher NOW, synchronously after its jobs resolved
+   * and before any read is served: a market snapshot read afterwards already contains this
+   * batch, and its deltas were built before it (the realtime layer's contiguous seq relies on
+   * this order). An asynchronous tail of `publish` is awaited only by `stop`.
+   */
+  private publish(events: EngineEvent[]): void {
+    const publisher = this.publisher;
+    if (events.length === 0 || publisher === undefined) return;
+    const failed = (err: unknown): void => this.opts.logger.error({ err }, 'publishing committed events failed');
+    try {
+      const done = publisher.publish(events);
+      if (done instanceof Promise) this.publishing = Promise.all([this.publishing, done.catch(failed)]).then(() => undefined);
+    } catch (err) {
+      failed(err);
+    }
   }
 
   private hooks(batch: Batch, events: EngineEvent[], which: 'persist' | 'persistBefore'): ((tx: TxClient) => Promise<void>)[] {
