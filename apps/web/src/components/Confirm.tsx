@@ -1,7 +1,9 @@
-import type { ReactNode } from 'react';
-import * as AlertDialog from '@radix-ui/react-alert-dialog';
+import { lazy, Suspense, type ReactNode } from 'react';
 
-/** A confirmation dialog (Radix AlertDialog): title, body, a confirm and a cancel button. */
+// The dialog code (Radix) loads on first use, not with the page.
+const ConfirmDialog = lazy(() => import('./ConfirmDialog.tsx').then((m) => ({ default: m.ConfirmDialog })));
+
+/** A confirmation dialog: title, body, a confirm and a cancel button (see ConfirmDialog.tsx). */
 export function Confirm(props: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -11,29 +13,10 @@ export function Confirm(props: {
   danger?: boolean;
   onConfirm: () => void;
 }) {
+  if (!props.open) return null;
   return (
-    <AlertDialog.Root open={props.open} onOpenChange={props.onOpenChange}>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="overlay" />
-        <AlertDialog.Content className="dialog">
-          <AlertDialog.Title asChild>
-            <h2>{props.title}</h2>
-          </AlertDialog.Title>
-          <AlertDialog.Description asChild>
-            <div>{props.children}</div>
-          </AlertDialog.Description>
-          <div className="dialog-actions">
-            <AlertDialog.Cancel asChild>
-              <button type="button">Cancel</button>
-            </AlertDialog.Cancel>
-            <AlertDialog.Action asChild>
-              <button type="button" className={props.danger === true ? 'primary danger' : 'primary'} onClick={props.onConfirm}>
-                {props.confirmLabel}
-              </button>
-            </AlertDialog.Action>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+    <Suspense fallback={null}>
+      <ConfirmDialog {...props} />
+    </Suspense>
   );
 }

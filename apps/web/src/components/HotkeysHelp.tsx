@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
-import * as Dialog from '@radix-ui/react-dialog';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { isTyping } from '../lib/hooks.ts';
+
+const HotkeysDialog = lazy(() => import('./HotkeysDialog.tsx'));
 
 /** The keyboard shortcuts of the market page (handled in components/Ticket.tsx and pages/MarketPage.tsx). */
 export const HOTKEYS: { keys: string[]; what: string }[] = [
@@ -33,39 +34,10 @@ export function HotkeysHelp() {
     window.addEventListener('keydown', on);
     return () => window.removeEventListener('keydown', on);
   }, []);
+  if (!open) return null;
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Portal>
-        <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog" aria-describedby={undefined}>
-          <Dialog.Title asChild>
-            <h2>Keyboard shortcuts</h2>
-          </Dialog.Title>
-          <p className="muted">On a market page, outside text fields.</p>
-          <table>
-            <tbody>
-              {HOTKEYS.map((h) => (
-                <tr key={h.what}>
-                  <td style={{ whiteSpace: 'nowrap' }}>
-                    {h.keys.map((k, i) => (
-                      <span key={k}>
-                        {i > 0 ? ' + ' : ''}
-                        <kbd>{k}</kbd>
-                      </span>
-                    ))}
-                  </td>
-                  <td>{h.what}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <div className="dialog-actions">
-            <Dialog.Close asChild>
-              <button type="button">Close</button>
-            </Dialog.Close>
-          </div>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+    <Suspense fallback={null}>
+      <HotkeysDialog onClose={() => setOpen(false)} />
+    </Suspense>
   );
 }

@@ -2,7 +2,6 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { Link, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import * as Tabs from '@radix-ui/react-tabs';
-import * as Dialog from '@radix-ui/react-dialog';
 import { toast } from 'sonner';
 import type { schemas } from '@prediction-markets/shared';
 import { useSession } from '../api/session.tsx';
@@ -12,7 +11,7 @@ import { qk } from '../api/keys.ts';
 import { client, describeError, unwrapResult } from '../api/client.ts';
 import { FeedStatus, OrderBook } from '../components/OrderBook.tsx';
 import { INITIAL_TICKET, stepPrice, Ticket, type TicketState } from '../components/Ticket.tsx';
-import { AmendRow, cancelOrder, isOpenOrder, OrdersTable } from '../components/OrdersTable.tsx';
+import { cancelOrder, isOpenOrder, OrdersTable } from '../components/OrdersTable.tsx';
 import { PositionPanel } from '../components/Position.tsx';
 import { TradesList } from '../components/Trades.tsx';
 import { MarketStatusActions } from '../components/AdminActions.tsx';
@@ -34,6 +33,7 @@ function throttle(fn: () => void, ms: number): () => void {
 }
 
 const PriceChart = lazy(() => import('../components/PriceChart.tsx'));
+const AmendDialog = lazy(() => import('../components/AmendDialog.tsx'));
 
 export function MarketPage() {
   const { slug = '' } = useParams();
@@ -251,25 +251,10 @@ export function MarketPage() {
     </div>
   );
 
-  const amendDialog = (
-    <Dialog.Root open={amending !== null} onOpenChange={(o) => { if (!o) setAmending(null); }}>
-      <Dialog.Portal>
-        <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog" aria-describedby={undefined}>
-          <Dialog.Title asChild>
-            <h2>Amend order {amending?.id}</h2>
-          </Dialog.Title>
-          {amending !== null ? (
-            <>
-              <p className="muted">
-                {amending.side} {amending.outcome}: new limit price (¢) and new remaining quantity. Lowering the quantity keeps the order's place in the queue.
-              </p>
-              <AmendRow order={amending} onDone={() => setAmending(null)} />
-            </>
-          ) : null}
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+  const amendDialog = amending === null ? null : (
+    <Suspense fallback={null}>
+      <AmendDialog order={amending} onClose={() => setAmending(null)} />
+    </Suspense>
   );
   const cancelAllDialog = (
     <Confirm
