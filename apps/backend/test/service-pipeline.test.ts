@@ -119,7 +119,11 @@ describe('service: bounded writer queue', () => {
       expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
     for (const r of rest) expect([201, 503]).toContain(r.status);
-    expect(rest.filter((r) => r.status === 201).length).toBe(3); // one executing + two queued
+    // WRITER_QUEUE_MAX (2) queued, plus at most the one the writer took to execute meanwhile
+    // (whether it did depends on when its pump ran between the requests' arrivals)
+    const accepted = rest.filter((r) => r.status === 201).length;
+    expect(accepted).toBeGreaterThanOrEqual(2);
+    expect(accepted).toBeLessThanOrEqual(3);
     expect((await slow).status).toBe(201);
     const metrics = await t.api('GET', '/metrics');
     expect(metrics.raw.body).toMatch(new RegExp(`^engine_queue_rejections_total ${full.length}$`, 'm'));
@@ -135,7 +139,9 @@ describe('service: bounded writer queue', () => {
     const full = acks.filter((a) => a.ok === false);
     expect(full.length).toBeGreaterThan(0);
     for (const a of full) expect(a).toMatchObject({ ok: false, error: { code: 'QUEUE_FULL' } });
-    expect(acks.filter((a) => a.ok === true).length).toBe(3);
+    const accepted = acks.filter((a) => a.ok === true).length; // as over REST: 2 queued, at most 1 executing
+    expect(accepted).toBeGreaterThanOrEqual(2);
+    expect(accepted).toBeLessThanOrEqual(3);
     expect(await slow).toMatchObject({ ok: true });
   });
 });
