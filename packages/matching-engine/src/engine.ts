@@ -587,7 +587,7 @@ export class MatchingEngine {
     }
     // Leave the book, the expiry heap and the user's list; re-enter as a taker with a new priority.
     book.remove(st, s, side, oldYes);
-    this.expiries.remove(s);
+    if (st.heapPos[s] !== NIL) this.expiries.remove(s);
     this.touchLevel(mk, side, oldYes);
     this.unlinkUser(acc, s);
     pos.openOrders--;
@@ -878,7 +878,7 @@ export class MatchingEngine {
 
     if (st.remaining[m] === 0) {
       mk.book.remove(st, m, mSide, p);
-      this.expiries.remove(m);
+      if (st.heapPos[m] !== NIL) this.expiries.remove(m);
       this.unlinkUser(mAcc, m);
       mPos.openOrders--;
       this.emitOrderUpdated(mk, m, 'FILL');
@@ -936,7 +936,7 @@ export class MatchingEngine {
     const rem = st.remaining[s]!;
     const pos = this.positions[st.pos[s]!]!;
     mk.book.remove(st, s, side, price);
-    this.expiries.remove(s);
+    if (st.heapPos[s] !== NIL) this.expiries.remove(s);
     this.touchLevel(mk, side, price);
     this.unlinkUser(pos.account, s);
     pos.openOrders--;
