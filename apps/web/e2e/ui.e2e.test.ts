@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DESKTOP, PHONE, launchChromium } from './browser.ts';
-import { ADMIN, startE2eServer, type E2eServer } from './harness.ts';
+import { ADMIN, startE2eServer, startHouseMaker, type E2eServer } from './harness.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '../screenshots');
 const WAIT = { timeout: 15_000 };
@@ -338,6 +338,27 @@ describe('web UI in Chromium against the real backend', () => {
     }
     const sw = await phone.evaluate(() => document.documentElement.scrollWidth);
     expect(sw).toBeLessThanOrEqual(PHONE.width);
+  });
+
+  it('the house market maker\'s liquidity is shaded in the ladder', async () => {
+    const house = await startHouseMaker(server.rt, server.url);
+    try {
+      const hslug = 'e2e-house-market';
+      await createOpenMarket(hslug, 'Will the house quote this market?');
+      const admin = await server.login(ADMIN.email, ADMIN.password);
+      const state = await server.api('GET', '/api/house/markets', { token: admin.token });
+      expect(state.status).toBe(200);
+      const grant = await server.api('POST', '/api/admin/grant', { token: admin.token, body: { userId: state.body.houseUserId, amountCents: 10_000_000, reason: 'e2e house funding' } });
+      expect(grant.status).toBeLessThan(300);
+      const cfg = await server.api('PUT', `/api/house/markets/${hslug}`, { token: admin.token, body: { enabled: true, b: 100 } });
+      expect(cfg.status).toBe(200);
+      await pageA.goto(`${server.url}/markets/${hslug}`);
+      await pageA.getByRole('row', { name: /from the house maker/ }).first().waitFor({ timeout: 30_000 });
+      await pageA.getByText("shaded: the house market maker's shares").waitFor(WAIT);
+      await shot(pageA, 'desktop-market-house');
+    } finally {
+      await house.stop();
+    }
   });
 
   it('an expired session returns to sign-in, and back to the page after signing in', async () => {
