@@ -430,6 +430,18 @@ describe('web UI in Chromium against the real backend', () => {
     // Signed in since the first test, far beyond the 30 s access-token lifetime: renewed silently.
     await pageA.goto(`${server.url}/portfolio`);
     await expect.poll(async () => (await pageA.getByLabel('Available points').textContent()) ?? '', WAIT).toMatch(/^[\d,]+\.\d\d pts$/);
+    // Price history of the main market, bucketed in SQL: trades at 40¢ (10), 70¢ (2), each range bounded.
+    for (const range of ['1H', '6H', '1D', '1W', 'ALL']) {
+      const h = await server.api('GET', `/api/markets/${slug}/history?range=${range}`);
+      expect(h.status, range).toBe(200);
+      expect(h.body.points.length, range).toBeGreaterThan(0);
+      expect(h.body.points.length, range).toBeLessThanOrEqual(200);
+      expect(h.body.points.reduce((a: number, p: { volume: number }) => a + p.volume, 0), range).toBe(12);
+      for (const p of h.body.points) expect(p.tsMs % h.body.bucketMs, range).toBe(0);
+    }
+    expect((await server.api('GET', `/api/markets/${slug}/history?range=2H`)).status).toBe(400);
+    const stats = await server.api('GET', '/api/market-stats');
+    expect(stats.body.stats.find((x: { marketId: string }) => x.marketId === marketId)).toMatchObject({ volume24h: 12, price24hAgo: null, firstPrice24h: 40 });
     const lb = await server.api('GET', '/api/leaderboard?by=volume');
     expect(lb.body.entries.length).toBeGreaterThanOrEqual(2);
     expect(pageErrors).toEqual([]);
