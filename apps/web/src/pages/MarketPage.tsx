@@ -227,7 +227,7 @@ export function MarketPage() {
         submitRef={submitRef}
         qtyInputRef={qtyRef}
       />
-      <p className="muted" style={{ fontSize: 12, margin: '8px 0 0' }}>
+      <p className="muted keys-hint" style={{ fontSize: 12, margin: '8px 0 0' }}>
         Press <kbd>?</kbd> for keyboard shortcuts.
       </p>
     </div>
