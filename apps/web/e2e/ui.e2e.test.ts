@@ -203,6 +203,23 @@ describe('web UI in Chromium against the real backend', () => {
     await pageB.getByRole('button', { name: 'Switch to light theme' }).click();
   });
 
+  it('the portfolio lists the fill (maker A, taker B) in its fills history', async () => {
+    const page = await newPage();
+    await signIn(page, userA.email, userA.password);
+    await page.goto(`${server.url}/portfolio`);
+    const fills = page.getByRole('table', { name: 'Fills history' });
+    const row = fills.getByRole('row').filter({ hasText: 'Will the end-to-end test pass?' });
+    await expect.poll(async () => (await row.first().textContent()) ?? '', WAIT).toMatch(/Buy YES40¢104\.00 ptsmakermint#\d+/);
+    await shot(page, 'desktop-portfolio-fills');
+    await page.close();
+    const pageOfB = await newPage();
+    await signIn(pageOfB, userB.email, userB.password);
+    await pageOfB.goto(`${server.url}/portfolio`);
+    const rowOfB = pageOfB.getByRole('table', { name: 'Fills history' }).getByRole('row').filter({ hasText: 'Will the end-to-end test pass?' });
+    await expect.poll(async () => (await rowOfB.first().textContent()) ?? '', WAIT).toMatch(/Buy NO60¢106\.00 ptstakermint#\d+/);
+    await pageOfB.close();
+  });
+
   it('cancels an order from its ladder row (placed with a double click: one order)', async () => {
     await fillLimit(pageA, { side: 'Buy', outcome: 'Yes', price: 30, qty: 5 });
     await ticket(pageA).getByRole('button', { name: 'Buy YES · 5 @ 30¢' }).dblclick();

@@ -53,6 +53,15 @@ export function useLedger(before: number | null, enabled: boolean) {
   });
 }
 
+/** The caller's fills across markets, newest first, 25 a page from the cursor `before` (a trade id). */
+export function useFills(before: number | null, enabled: boolean) {
+  return useQuery({
+    queryKey: qk.fills(before),
+    queryFn: async () => unwrapResult(await client.getFills({ limit: 25, ...(before === null ? {} : { before }) })),
+    enabled,
+  });
+}
+
 export function useNotifications(enabled: boolean) {
   return useQuery({ queryKey: qk.notifications, queryFn: async () => unwrapResult(await client.getNotifications({ limit: 20 })), enabled });
 }
