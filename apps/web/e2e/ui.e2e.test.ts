@@ -193,6 +193,9 @@ describe('web UI in Chromium against the real backend', () => {
     for (const p of [pageA, pageB]) {
       await expect.poll(async () => (await p.getByRole('table', { name: 'Recent trades' }).textContent()) ?? '', WAIT).toMatch(/40¢10Buy NO/);
     }
+    // The header's open interest counts the MINT of 10 pairs as soon as the trade is listed (same
+    // render: no wait for the market's REST view, which showed 0 here before).
+    for (const p of [pageA, pageB]) expect(await p.getByLabel('Open interest', { exact: true }).textContent()).toBe('10');
     // A's order is in its Filled tab.
     await pageA.getByRole('tab', { name: 'Filled' }).click();
     await expect.poll(async () => (await pageA.getByRole('region', { name: 'My orders' }).or(pageA.getByLabel('My orders')).first().textContent()) ?? '', WAIT).toContain('10 / 10');
