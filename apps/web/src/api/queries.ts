@@ -12,8 +12,13 @@ export function useMarketStats() {
   return useQuery({ queryKey: qk.marketStats, queryFn: async () => unwrapResult(await client.getMarketStats()), refetchInterval: 60_000 });
 }
 
+/** The query of one market's REST view (useMarket, and the prefetch at start-up in main.tsx). */
+export function marketQuery(slug: string) {
+  return { queryKey: qk.market(slug), queryFn: async () => unwrapResult(await client.getMarket(slug)) };
+}
+
 export function useMarket(slug: string) {
-  return useQuery({ queryKey: qk.market(slug), queryFn: async () => unwrapResult(await client.getMarket(slug)) });
+  return useQuery(marketQuery(slug));
 }
 
 export function useResolution(slug: string, enabled: boolean) {
