@@ -405,6 +405,12 @@ describe('web UI in Chromium against the real backend', () => {
     await form.getByLabel('Slug').fill('e2e-admin-market');
     await form.getByLabel(/^Question/).fill('Will the admin flow work?');
     await form.getByLabel('Description (the rules)').fill('YES if every step succeeds.');
+    // The designated resolver, found by the start of their email (GET /api/admin/users).
+    const carol = await server.register('carol');
+    const resolverBox = form.getByRole('combobox', { name: 'Designated resolver (optional)' });
+    await resolverBox.fill(carol.email.slice(0, 9));
+    await form.getByRole('listbox', { name: /matching users$/ }).getByRole('option', { name: carol.email }).click();
+    expect(await resolverBox.inputValue()).toBe(carol.email);
     await form.getByRole('button', { name: 'Create market' }).click();
     const act = (label: string) => admin.getByRole('button', { name: `${label} market e2e-admin-market` });
     const confirm = async (label: string) => {
@@ -412,6 +418,20 @@ describe('web UI in Chromium against the real backend', () => {
       await admin.getByRole('alertdialog').getByRole('button', { name: `Confirm ${label}` }).click();
     };
     await act('Open').waitFor(WAIT);
+    expect((await server.api('GET', '/api/markets/e2e-admin-market')).body.resolverId).toBe(carol.id);
+    // Grant points to B, picked by keyboard from the lookup.
+    const grant = admin.getByRole('form', { name: 'Grant points' });
+    const userBox = grant.getByRole('combobox', { name: 'User' });
+    await userBox.fill(userB.email.slice(0, 7));
+    await grant.getByRole('option', { name: userB.email }).waitFor(WAIT);
+    await shot(admin, 'desktop-admin-user-lookup');
+    await userBox.press('ArrowDown');
+    await userBox.press('ArrowUp');
+    await userBox.press('Enter');
+    expect(await userBox.inputValue()).toBe(userB.email);
+    await grant.getByLabel('Points').fill('1');
+    await grant.getByRole('button', { name: 'Grant points' }).click();
+    await admin.getByText(`Granted to ${userB.email}.`, { exact: false }).waitFor(WAIT);
     await shot(admin, 'desktop-admin');
     await confirm('Open');
     // A holder: A buys YES 10 @ 50 against B's NO 10 @ 50 (API: the UI trading is covered above).

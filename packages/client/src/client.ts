@@ -331,6 +331,15 @@ export class PmClient extends Emitter<ClientEvents> {
   // -------------------------------------------------------------------------------------
   // Admin: /api/admin
 
+  /**
+   * GET /api/admin/users (admin): users whose email starts with `query` (case-insensitive; LIKE
+   * wildcards match themselves), by email, at most `limit` (1..20, default 10). For grants and
+   * designated resolvers.
+   */
+  findUsers(query: Query<typeof schemas.UserSearchQuery>): Promise<Result<Out<typeof schemas.UserSearchResponse>>> {
+    return this.request('GET', '/api/admin/users', { query, idempotent: true });
+  }
+
   /** POST /api/admin/grant (admin): give `amountCents` to a user; answers their balance. */
   grant(body: In<typeof schemas.GrantBody>): Promise<Result<Out<typeof schemas.BalanceDto>>> {
     return this.request('POST', '/api/admin/grant', { body });
