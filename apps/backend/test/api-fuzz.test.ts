@@ -151,10 +151,12 @@ describe('api: malformed input never causes a 5xx', () => {
       { method: 'GET', path: '/api/user/positions', auth: 'user' },
       { method: 'GET', path: '/api/user/portfolio', auth: 'user' },
       { method: 'GET', path: '/api/user/ledger', auth: 'user', query: page },
+      { method: 'GET', path: '/api/user/fills', auth: 'user', query: { ...page, market: () => slug } },
       { method: 'GET', path: '/api/user/notifications', auth: 'user', query: page },
       { method: 'POST', path: '/api/admin/grant', auth: 'admin', body: () => ({ userId: user.id, amountCents: 100, reason: 'fuzz' }) },
       { method: 'GET', path: '/api/admin/reconcile', auth: 'admin' },
       { method: 'GET', path: '/api/admin/audit', auth: 'admin', query: page },
+      { method: 'GET', path: '/api/admin/users', auth: 'admin', query: { query: () => 'u-', limit: () => '5' } },
       { method: 'GET', path: '/api/admin/audit/verify', auth: 'admin' },
     );
   });

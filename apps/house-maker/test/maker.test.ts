@@ -2,6 +2,8 @@
 // across the ladder and pays the LMSR cost to within a cent per share per level, the ladder
 // requotes around the new price, and after resolution the house's loss is within its bound;
 // halt / reopen, SIGTERM (stop), reconnect after a server restart, and the kill switch.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { unwrap, type PmClient } from '@prediction-markets/client';
@@ -27,13 +29,13 @@ interface Setup {
   admin: PmClient;
 }
 
-async function setup(cfg: Partial<MakerMarketConfig> = {}, opts: { lossLimitCents?: number; env?: Record<string, string> } = {}): Promise<Setup> {
+async function setup(cfg: Partial<MakerMarketConfig> = {}, opts: { lossLimitCents?: number; maxCommandsPerMinute?: number; env?: Record<string, string> } = {}): Promise<Setup> {
   live = await startLive({ JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789', ...opts.env });
   const market = await live.t.createOpenMarket();
   const house = await newTrader(live.url);
   const admin = await adminClient(live.url, live.t);
   const mc: MakerMarketConfig = { slug: market.slug, b: 100, p0Cents: 50, pMinCents: 1, pMaxCents: 99, ...cfg };
-  const maker = new HouseMaker({ client: house, markets: [mc], logger, metrics: createMakerMetrics(), cancelOnDisconnectMs: 5000, ...(opts.lossLimitCents === undefined ? {} : { lossLimitCents: opts.lossLimitCents }) });
+  const maker = new HouseMaker({ client: house, markets: [mc], logger, metrics: createMakerMetrics(), cancelOnDisconnectMs: 5000, ...(opts.lossLimitCents === undefined ? {} : { lossLimitCents: opts.lossLimitCents }), ...(opts.maxCommandsPerMinute === undefined ? {} : { maxCommandsPerMinute: opts.maxCommandsPerMinute }) });
   unwrap(await maker.start());
   cleanup.push(() => maker.stop(), () => house.close(), () => admin.close());
   return { slug: market.slug, house, maker, admin, params: { b: mc.b, p0Cents: mc.p0Cents, pMinCents: mc.pMinCents, pMaxCents: mc.pMaxCents, tickCents: 1 } };
@@ -135,6 +137,55 @@ describe('house maker', () => {
     await waitFor(() => maker.killed !== null, 'kill switch fired');
     expect(maker.killed).toMatch(/loss limit/);
     await waitFor(async () => (await houseOpenOrders(house, slug)) === 0, 'everything cancelled');
+  });
+
+  it('kill switch: stops at the order-rate limit', async () => {
+    const { slug, house, maker } = await setup({ b: 100 }, { maxCommandsPerMinute: 8 });
+    const taker = await newTrader(live!.url);
+    for (let i = 0; i < 10 && maker.killed === null; i++) {
+      // alternately buy YES and buy NO from the house: every fill makes it requote
+      unwrap(await taker.placeOrder(slug, { side: 'BUY', outcome: i % 2 === 0 ? 'YES' : 'NO', type: 'MARKET', quantity: 3 }));
+      await maker.idle().catch(() => undefined);
+    }
+    await waitFor(() => maker.killed !== null, 'kill switch fired');
+    expect(maker.killed).toMatch(/order-rate/);
+    await waitFor(async () => (await houseOpenOrders(house, slug)) === 0, 'everything cancelled');
+  });
+
+  it('the CLI quotes, and on SIGTERM cancels every house order and exits 0', async () => {
+    live = await startLive();
+    const market = await live.t.createOpenMarket();
+    const house = await newTrader(live.url);
+    cleanup.push(() => house.close());
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--url', live.url, '--token', house.session.accessToken!, '--markets', market.slug, '--b', '50', '--band', '20-80', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    cleanup.push(() => void child.kill('SIGKILL'));
+    await waitFor(async () => (await houseOpenOrders(house, market.slug)) > 0, `CLI quotes (stderr: ${stderr})`, 30_000);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await houseOpenOrders(house, market.slug)).toBe(0);
+  });
+
+  it('the CLI refuses bad settings with a clear message and status 2', async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        c.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const noUrl = await run(['--token', 't']);
+    expect(noUrl).toMatchObject({ code: 2 });
+    expect(noUrl.stderr).toMatch(/--url is required/);
+    const band = await run(['--url', 'http://127.0.0.1:1', '--token', 't', '--band', '60-40']);
+    expect(band.code).toBe(2);
+    expect(band.stderr).toMatch(/HOUSE_INVALID_BAND/);
+    const b = await run(['--url', 'http://127.0.0.1:1', '--token', 't', '--b=-1']);
+    expect(b.stderr).toMatch(/HOUSE_INVALID_LIQUIDITY/);
   });
 
   it('refuses bad settings and unknown markets before placing anything', async () => {

@@ -16,11 +16,19 @@ type Env = Record<string, unknown>;
 /** What the tests use of the backend's Runtime (apps/backend/src/runtime.ts). */
 export interface Runtime {
   url: string | null;
+  /** The app context (passed through to backend helpers, e.g. the house maker). */
+  ctx: unknown;
   realtime: { io: { to(room: string): { emit(event: string, payload: unknown): void } } } | null;
   close(): Promise<void>;
 }
 const { loadEnv } = (await import(path.join(backendSrc, 'env.ts'))) as { loadEnv(source: Record<string, string>): Env };
 const { startRuntime } = (await import(path.join(backendSrc, 'runtime.ts'))) as { startRuntime(env: Env): Promise<Runtime> };
+
+/** The house market maker of `pnpm start` (apps/backend/src/house/maker.ts): a socket client of the server. */
+export async function startHouseMaker(rt: Runtime, url: string): Promise<{ stop(): Promise<void> }> {
+  const m = (await import(path.join(backendSrc, 'house', 'maker.ts'))) as { startHouseMaker(ctx: unknown, url: string, opts?: object): Promise<{ stop(): Promise<void> }> };
+  return m.startHouseMaker(rt.ctx, url, {});
+}
 
 export const ADMIN = { email: 'admin@e2e.local', password: 'admin-password-e2e' };
 

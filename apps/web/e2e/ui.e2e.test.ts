@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DESKTOP, PHONE, launchChromium } from './browser.ts';
-import { ADMIN, startE2eServer, type E2eServer } from './harness.ts';
+import { ADMIN, startE2eServer, startHouseMaker, type E2eServer } from './harness.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '../screenshots');
 const WAIT = { timeout: 15_000 };
@@ -193,6 +193,9 @@ describe('web UI in Chromium against the real backend', () => {
     for (const p of [pageA, pageB]) {
       await expect.poll(async () => (await p.getByRole('table', { name: 'Recent trades' }).textContent()) ?? '', WAIT).toMatch(/40¢10Buy NO/);
     }
+    // The header's open interest counts the MINT of 10 pairs as soon as the trade is listed (same
+    // render: no wait for the market's REST view, which showed 0 here before).
+    for (const p of [pageA, pageB]) expect(await p.getByLabel('Open interest', { exact: true }).textContent()).toBe('10');
     // A's order is in its Filled tab.
     await pageA.getByRole('tab', { name: 'Filled' }).click();
     await expect.poll(async () => (await pageA.getByRole('region', { name: 'My orders' }).or(pageA.getByLabel('My orders')).first().textContent()) ?? '', WAIT).toContain('10 / 10');
@@ -201,6 +204,23 @@ describe('web UI in Chromium against the real backend', () => {
     await pageB.getByRole('button', { name: 'Switch to dark theme' }).click();
     await shot(pageB, 'desktop-market-dark');
     await pageB.getByRole('button', { name: 'Switch to light theme' }).click();
+  });
+
+  it('the portfolio lists the fill (maker A, taker B) in its fills history', async () => {
+    const page = await newPage();
+    await signIn(page, userA.email, userA.password);
+    await page.goto(`${server.url}/portfolio`);
+    const fills = page.getByRole('table', { name: 'Fills history' });
+    const row = fills.getByRole('row').filter({ hasText: 'Will the end-to-end test pass?' });
+    await expect.poll(async () => (await row.first().textContent()) ?? '', WAIT).toMatch(/Buy YES40¢104\.00 ptsmakermint#\d+/);
+    await shot(page, 'desktop-portfolio-fills');
+    await page.close();
+    const pageOfB = await newPage();
+    await signIn(pageOfB, userB.email, userB.password);
+    await pageOfB.goto(`${server.url}/portfolio`);
+    const rowOfB = pageOfB.getByRole('table', { name: 'Fills history' }).getByRole('row').filter({ hasText: 'Will the end-to-end test pass?' });
+    await expect.poll(async () => (await rowOfB.first().textContent()) ?? '', WAIT).toMatch(/Buy NO60¢106\.00 ptstakermint#\d+/);
+    await pageOfB.close();
   });
 
   it('cancels an order from its ladder row (placed with a double click: one order)', async () => {
@@ -340,6 +360,27 @@ describe('web UI in Chromium against the real backend', () => {
     expect(sw).toBeLessThanOrEqual(PHONE.width);
   });
 
+  it('the house market maker\'s liquidity is shaded in the ladder', async () => {
+    const house = await startHouseMaker(server.rt, server.url);
+    try {
+      const hslug = 'e2e-house-market';
+      await createOpenMarket(hslug, 'Will the house quote this market?');
+      const admin = await server.login(ADMIN.email, ADMIN.password);
+      const state = await server.api('GET', '/api/house/markets', { token: admin.token });
+      expect(state.status).toBe(200);
+      const grant = await server.api('POST', '/api/admin/grant', { token: admin.token, body: { userId: state.body.houseUserId, amountCents: 10_000_000, reason: 'e2e house funding' } });
+      expect(grant.status).toBeLessThan(300);
+      const cfg = await server.api('PUT', `/api/house/markets/${hslug}`, { token: admin.token, body: { enabled: true, b: 100 } });
+      expect(cfg.status).toBe(200);
+      await pageA.goto(`${server.url}/markets/${hslug}`);
+      await pageA.getByRole('row', { name: /from the house maker/ }).first().waitFor({ timeout: 30_000 });
+      await pageA.getByText("shaded: the house market maker's shares").waitFor(WAIT);
+      await shot(pageA, 'desktop-market-house');
+    } finally {
+      await house.stop();
+    }
+  });
+
   it('an expired session returns to sign-in, and back to the page after signing in', async () => {
     const page = await newPage();
     await signIn(page, userB.email, userB.password);
@@ -364,6 +405,12 @@ describe('web UI in Chromium against the real backend', () => {
     await form.getByLabel('Slug').fill('e2e-admin-market');
     await form.getByLabel(/^Question/).fill('Will the admin flow work?');
     await form.getByLabel('Description (the rules)').fill('YES if every step succeeds.');
+    // The designated resolver, found by the start of their email (GET /api/admin/users).
+    const carol = await server.register('carol');
+    const resolverBox = form.getByRole('combobox', { name: 'Designated resolver (optional)' });
+    await resolverBox.fill(carol.email.slice(0, 9));
+    await form.getByRole('listbox', { name: /matching users$/ }).getByRole('option', { name: carol.email }).click();
+    expect(await resolverBox.inputValue()).toBe(carol.email);
     await form.getByRole('button', { name: 'Create market' }).click();
     const act = (label: string) => admin.getByRole('button', { name: `${label} market e2e-admin-market` });
     const confirm = async (label: string) => {
@@ -371,6 +418,20 @@ describe('web UI in Chromium against the real backend', () => {
       await admin.getByRole('alertdialog').getByRole('button', { name: `Confirm ${label}` }).click();
     };
     await act('Open').waitFor(WAIT);
+    expect((await server.api('GET', '/api/markets/e2e-admin-market')).body.resolverId).toBe(carol.id);
+    // Grant points to B, picked by keyboard from the lookup.
+    const grant = admin.getByRole('form', { name: 'Grant points' });
+    const userBox = grant.getByRole('combobox', { name: 'User' });
+    await userBox.fill(userB.email.slice(0, 7));
+    await grant.getByRole('option', { name: userB.email }).waitFor(WAIT);
+    await shot(admin, 'desktop-admin-user-lookup');
+    await userBox.press('ArrowDown');
+    await userBox.press('ArrowUp');
+    await userBox.press('Enter');
+    expect(await userBox.inputValue()).toBe(userB.email);
+    await grant.getByLabel('Points').fill('1');
+    await grant.getByRole('button', { name: 'Grant points' }).click();
+    await admin.getByText(`Granted to ${userB.email}.`, { exact: false }).waitFor(WAIT);
     await shot(admin, 'desktop-admin');
     await confirm('Open');
     // A holder: A buys YES 10 @ 50 against B's NO 10 @ 50 (API: the UI trading is covered above).
@@ -409,6 +470,18 @@ describe('web UI in Chromium against the real backend', () => {
     // Signed in since the first test, far beyond the 30 s access-token lifetime: renewed silently.
     await pageA.goto(`${server.url}/portfolio`);
     await expect.poll(async () => (await pageA.getByLabel('Available points').textContent()) ?? '', WAIT).toMatch(/^[\d,]+\.\d\d pts$/);
+    // Price history of the main market, bucketed in SQL: trades at 40¢ (10), 70¢ (2), each range bounded.
+    for (const range of ['1H', '6H', '1D', '1W', 'ALL']) {
+      const h = await server.api('GET', `/api/markets/${slug}/history?range=${range}`);
+      expect(h.status, range).toBe(200);
+      expect(h.body.points.length, range).toBeGreaterThan(0);
+      expect(h.body.points.length, range).toBeLessThanOrEqual(200);
+      expect(h.body.points.reduce((a: number, p: { volume: number }) => a + p.volume, 0), range).toBe(12);
+      for (const p of h.body.points) expect(p.tsMs % h.body.bucketMs, range).toBe(0);
+    }
+    expect((await server.api('GET', `/api/markets/${slug}/history?range=2H`)).status).toBe(400);
+    const stats = await server.api('GET', '/api/market-stats');
+    expect(stats.body.stats.find((x: { marketId: string }) => x.marketId === marketId)).toMatchObject({ volume24h: 12, price24hAgo: null, firstPrice24h: 40 });
     const lb = await server.api('GET', '/api/leaderboard?by=volume');
     expect(lb.body.entries.length).toBeGreaterThanOrEqual(2);
     expect(pageErrors).toEqual([]);

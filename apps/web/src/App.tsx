@@ -10,13 +10,14 @@ import { formatPoints, formatPrice } from './lib/format.ts';
 import { currentTheme, setTheme, type Theme } from './lib/theme.ts';
 import { MarketsPage } from './pages/MarketsPage.tsx';
 import { MarketPage } from './pages/MarketPage.tsx';
-import { SignInPage, SignUpPage } from './pages/AuthPages.tsx';
 import { HotkeysHelp } from './components/HotkeysHelp.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 
 const PortfolioPage = lazy(() => import('./pages/PortfolioPage.tsx'));
 const LeaderboardPage = lazy(() => import('./pages/LeaderboardPage.tsx'));
 const AdminPage = lazy(() => import('./pages/AdminPage.tsx'));
+const SignInPage = lazy(async () => ({ default: (await import('./pages/AuthPages.tsx')).SignInPage }));
+const SignUpPage = lazy(async () => ({ default: (await import('./pages/AuthPages.tsx')).SignUpPage }));
 
 export function App() {
   const { user, expired, signOut } = useSession();

@@ -6,6 +6,7 @@ import { App } from './App.tsx';
 import { SessionProvider } from './api/session.tsx';
 import { initTheme } from './lib/theme.ts';
 import { getSocket } from './api/client.ts';
+import { marketQuery } from './api/queries.ts';
 import './styles.css';
 
 initTheme();
@@ -17,6 +18,9 @@ const queryClient = new QueryClient({
     queries: { staleTime: 10_000, retry: 1, refetchOnWindowFocus: true },
   },
 });
+// Opened on a market page: ask for the market while React renders (the page waits for it).
+const marketPath = /^\/markets\/([^/]+)\/?$/.exec(window.location.pathname);
+if (marketPath !== null) void queryClient.prefetchQuery(marketQuery(decodeURIComponent(marketPath[1]!)));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

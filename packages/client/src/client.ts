@@ -314,6 +314,15 @@ export class PmClient extends Emitter<ClientEvents> {
     return this.request('GET', '/api/user/ledger', { query, idempotent: true });
   }
 
+  /**
+   * GET /api/user/fills: the caller's fills across markets (or of `market`, a slug), newest first
+   * (cursor `before` = trade id): price in the order's outcome cents, yesPrice in YES cents,
+   * quantity in shares, role MAKER/TAKER, with the market's slug and question.
+   */
+  getFills(query: Query<typeof schemas.UserFillsQuery> = {}): Promise<Result<Out<typeof schemas.UserFillsResponse>>> {
+    return this.request('GET', '/api/user/fills', { query, idempotent: true });
+  }
+
   /** GET /api/user/notifications: payouts and other notices, newest first (cursor `before`). */
   getNotifications(query: Query<typeof schemas.PageQuery> = {}): Promise<Result<Out<typeof schemas.NotificationsResponse>>> {
     return this.request('GET', '/api/user/notifications', { query, idempotent: true });
@@ -321,6 +330,15 @@ export class PmClient extends Emitter<ClientEvents> {
 
   // -------------------------------------------------------------------------------------
   // Admin: /api/admin
+
+  /**
+   * GET /api/admin/users (admin): users whose email starts with `query` (case-insensitive; LIKE
+   * wildcards match themselves), by email, at most `limit` (1..20, default 10). For grants and
+   * designated resolvers.
+   */
+  findUsers(query: Query<typeof schemas.UserSearchQuery>): Promise<Result<Out<typeof schemas.UserSearchResponse>>> {
+    return this.request('GET', '/api/admin/users', { query, idempotent: true });
+  }
 
   /** POST /api/admin/grant (admin): give `amountCents` to a user; answers their balance. */
   grant(body: In<typeof schemas.GrantBody>): Promise<Result<Out<typeof schemas.BalanceDto>>> {

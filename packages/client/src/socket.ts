@@ -16,7 +16,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
-import { schemas } from '@prediction-markets/shared';
+import { SOCKET_PATH, type schemas } from '@prediction-markets/shared';
 import { Emitter } from './emitter.ts';
 import { failure, fromErrorBody, retryAfterSec, type PmError, type Result } from './errors.ts';
 import { MarketBook } from './market-book.ts';
@@ -107,7 +107,7 @@ export class PmSocket extends Emitter<SocketEvents> {
     this.heartbeatMsOpt = opts.heartbeatMs;
     const base = client.baseUrl === '' ? undefined : client.baseUrl;
     const ioOpts = {
-      path: schemas.SOCKET_PATH,
+      path: SOCKET_PATH,
       transports: opts.transports ?? ['websocket'],
       autoConnect: false,
       reconnection: true,

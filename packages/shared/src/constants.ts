@@ -3,6 +3,12 @@
  */
 import type { Outcome } from './mirror.ts';
 
+/**
+ * The Socket.IO path of the API (`io(url, { path: SOCKET_PATH })`). Zod-free here, so a browser
+ * bundle that needs only the path does not pull the schemas in (schemas.SOCKET_PATH is the same).
+ */
+export const SOCKET_PATH = '/ws';
+
 /** Socket.IO rooms (docs/DESIGN.md, "Events and sequence numbers"). */
 export const ROOMS = {
   /** Book deltas (YES prices), trades and status of one market. */

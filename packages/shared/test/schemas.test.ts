@@ -37,3 +37,10 @@ describe('order schemas', () => {
     expect(schemas.CreateMarketBody.safeParse({ ...m, question: 'q'.repeat(141) }).success).toBe(false);
   });
 });
+
+describe('socket path', () => {
+  it('the zod-free SOCKET_PATH (constants, for browser bundles) equals schemas.SOCKET_PATH', async () => {
+    const { SOCKET_PATH } = await import('../src/constants.ts');
+    expect(SOCKET_PATH).toBe(schemas.SOCKET_PATH);
+  });
+});

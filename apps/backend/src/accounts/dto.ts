@@ -5,8 +5,9 @@
  */
 import type { AccountView, EngineEvent } from '@prediction-markets/matching-engine';
 import { sharesValueCents, type schemas } from '@prediction-markets/shared';
-import type { LedgerEntry as LedgerRow, Market as MarketRow, Notification as NotificationRow, Position as PositionRow } from '../generated/prisma/client.ts';
+import type { LedgerEntry as LedgerRow, Market as MarketRow, Notification as NotificationRow, Position as PositionRow, Trade as TradeRow } from '../generated/prisma/client.ts';
 import { settledStatus } from '../markets/dto.ts';
+import { fillDto } from '../orders/dto.ts';
 
 const num = (v: bigint): number => Number(v);
 
@@ -128,4 +129,17 @@ export function payoutMessage(e: Extract<EngineEvent, { type: 'PAYOUT' }>): sche
     seq: e.seq,
     tsMs: e.tsMs,
   };
+}
+
+/**
+ * The caller's fills in one stored trade: one per role the user had (two when both orders
+ * were theirs), taker first; each priced in its order's own outcome (orders/dto.ts fillDto).
+ */
+export function userFillDtos(t: TradeRow, userId: string, m: Pick<MarketRow, 'slug' | 'question'> | undefined): schemas.UserFillDto[] {
+  const side = { tradeId: num(t.id), yesPriceCents: t.yesPriceCents, qty: t.qty, kind: t.kind, tsMs: t.createdAt.getTime() };
+  const market = { marketId: t.marketId, slug: m?.slug ?? '', question: m?.question ?? '' };
+  const out: schemas.UserFillDto[] = [];
+  if (t.takerUserId === userId) out.push({ ...fillDto(side, num(t.takerOrderId), t.takerOutcome, 'TAKER'), ...market, side: t.takerSide, outcome: t.takerOutcome });
+  if (t.makerUserId === userId) out.push({ ...fillDto(side, num(t.makerOrderId), t.makerOutcome, 'MAKER'), ...market, side: t.makerSide, outcome: t.makerOutcome });
+  return out;
 }

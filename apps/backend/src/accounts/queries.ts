@@ -6,7 +6,7 @@ import type { schemas } from '@prediction-markets/shared';
 import type { PrismaClient } from '../db/types.ts';
 import type { Exchange } from '../exchange/exchange.ts';
 import { pageArgs, toPage, type PageRequest } from '../pagination.ts';
-import { balanceDto, ledgerEntryDto, notificationDto, portfolioDto, positionDto } from './dto.ts';
+import { balanceDto, ledgerEntryDto, notificationDto, portfolioDto, positionDto, userFillDtos } from './dto.ts';
 
 /** The ledger account name of a user. */
 export const userAccount = (userId: string): string => `U:${userId}`;
@@ -49,4 +49,19 @@ export async function notificationsOf(prisma: PrismaClient, userId: string, page
   const rows = await prisma.notification.findMany({ where: { userId, ...idBefore }, orderBy, take });
   const p = toPage(rows, page, notificationDto);
   return { notifications: p.items, nextBefore: p.nextBefore };
+}
+
+/**
+ * The user's fills across markets (or of `marketId`), newest first: a page of `limit` trades the
+ * user was maker or taker of (trade ids below `before`), each giving one fill per role the user
+ * had. The cursor is the last trade's id. Served by the trades' (maker|taker)_user_id, id indexes.
+ */
+export async function fillsOf(prisma: PrismaClient, userId: string, filter: PageRequest & { marketId?: string | undefined }): Promise<schemas.UserFillsResponse> {
+  const { idBefore, orderBy, take } = pageArgs(filter);
+  const market = filter.marketId === undefined ? {} : { marketId: filter.marketId };
+  const rows = await prisma.trade.findMany({ where: { OR: [{ makerUserId: userId, ...market, ...idBefore }, { takerUserId: userId, ...market, ...idBefore }] }, orderBy, take });
+  const markets = await prisma.market.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.marketId))] } }, select: { id: true, slug: true, question: true } });
+  const byId = new Map(markets.map((m) => [m.id, m]));
+  const p = toPage(rows, filter, (r) => userFillDtos(r, userId, byId.get(r.marketId)));
+  return { fills: p.items.flat(), nextBefore: p.nextBefore };
 }

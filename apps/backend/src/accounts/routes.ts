@@ -1,9 +1,9 @@
-/** /api/user: balance, positions, portfolio, ledger, notifications of the caller. Thin: schema, call, answer. */
+/** /api/user: balance, positions, portfolio, fills, ledger, notifications of the caller. Thin: schema, call, answer. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { schemas } from '@prediction-markets/shared';
 import type { AppContext } from '../context.ts';
 import { requireUser, userOf } from '../plugins/auth.ts';
-import { balanceOf, ledgerOf, notificationsOf, portfolioOf, positionsOf } from './queries.ts';
+import { balanceOf, fillsOf, ledgerOf, notificationsOf, portfolioOf, positionsOf } from './queries.ts';
 
 const errors = { 400: schemas.ErrorBody, 401: schemas.ErrorBody };
 
@@ -26,6 +26,19 @@ export const accountRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
       response: { 200: schemas.PortfolioResponse, ...errors },
     },
   }, async (req) => portfolioOf(ctx.prisma, ctx.exchange, userOf(req).id));
+
+  app.get('/fills', {
+    schema: {
+      tags: ['user'],
+      summary: "The caller's fills across markets (or of `market`), newest first (cursor: before=<trade id>); price in the order's outcome cents, yesPrice in YES cents",
+      security: [{ bearer: [] }],
+      querystring: schemas.UserFillsQuery,
+      response: { 200: schemas.UserFillsResponse, ...errors, 404: schemas.ErrorBody },
+    },
+  }, async (req) => {
+    const { market, ...page } = req.query;
+    return fillsOf(ctx.prisma, userOf(req).id, { ...page, marketId: market === undefined ? undefined : await ctx.markets.idOf(market) });
+  });
 
   app.get('/ledger', {
     schema: { tags: ['user'], summary: "The caller's ledger rows, newest first (cursor: before=<id>)", security: [{ bearer: [] }], querystring: schemas.LedgerQuery, response: { 200: schemas.LedgerResponse, ...errors } },

@@ -9,8 +9,20 @@ import type { PrismaClient } from '../db/types.ts';
 import type { Exchange } from '../exchange/exchange.ts';
 import { loadSnapshot } from '../exchange/rebuild.ts';
 import { pageArgs, toPage } from '../pagination.ts';
+import { userDto } from '../auth/dto.ts';
 import { GENESIS_HASH, auditHash } from './audit.ts';
 import { reconcileDatabase } from './reconcile.ts';
+
+/**
+ * Users whose email starts with `q.query` (emails are stored in lower case), by email, at most
+ * `q.limit`. LIKE wildcards in the query (`%`, `_`, `\\`) match themselves.
+ */
+export async function searchUsers(prisma: PrismaClient, q: schemas.UserSearchQuery): Promise<schemas.UserSearchResponse> {
+  // Prisma passes startsWith to LIKE 'q%' unescaped: escape LIKE's wildcards and its escape character (backslash).
+  const prefix = q.query.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const rows = await prisma.user.findMany({ where: { email: { startsWith: prefix } }, orderBy: { email: 'asc' }, take: q.limit, select: { id: true, email: true, role: true, createdAt: true } });
+  return { users: rows.map(userDto) };
+}
 
 /** The audit log newest first, optionally one action or one target. */
 export async function auditPage(prisma: PrismaClient, q: schemas.AuditQuery): Promise<schemas.AuditListResponse> {

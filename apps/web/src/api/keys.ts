@@ -10,6 +10,8 @@ export const qk = {
   myOrders: (slug: string | null) => ['my-orders', slug ?? '*'] as const,
   balance: ['balance'] as const,
   portfolio: ['portfolio'] as const,
+  fillsAll: ['fills'] as const,
+  fills: (before: number | null) => ['fills', before] as const,
   ledgerAll: ['ledger'] as const,
   ledger: (before: number | null) => ['ledger', before] as const,
   notifications: ['notifications'] as const,

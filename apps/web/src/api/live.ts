@@ -149,7 +149,7 @@ export interface PrivateHandlers {
 /** Wire the user's private events into the query cache. Returns the unsubscribe function. */
 export function attachPrivateStreams(socket: PmSocket, queryClient: QueryClient, handlers: PrivateHandlers): () => void {
   const dirty = new Set<string>();
-  const keys: Record<string, QueryKey> = { orders: qk.myOrdersAll, portfolio: qk.portfolio, notifications: qk.notifications, ledger: qk.ledgerAll, balance: qk.balance };
+  const keys: Record<string, QueryKey> = { orders: qk.myOrdersAll, portfolio: qk.portfolio, notifications: qk.notifications, ledger: qk.ledgerAll, balance: qk.balance, fills: qk.fillsAll };
   const flush = frameCoalescer(() => {
     for (const k of dirty) void queryClient.invalidateQueries({ queryKey: keys[k]! });
     dirty.clear();
@@ -162,7 +162,10 @@ export function attachPrivateStreams(socket: PmSocket, queryClient: QueryClient,
     socket.on('order_placed', () => mark('orders')),
     socket.on('order_updated', () => mark('orders', 'ledger')),
     socket.on('order_cancelled', () => mark('orders')),
-    socket.on('fill', (f) => handlers.onFill(f)),
+    socket.on('fill', (f) => {
+      handlers.onFill(f);
+      mark('fills');
+    }),
     socket.on('balance_updated', (b) => {
       queryClient.setQueryData(qk.balance, { available: b.available, locked: b.locked, total: b.total });
       mark('portfolio');
@@ -174,7 +177,7 @@ export function attachPrivateStreams(socket: PmSocket, queryClient: QueryClient,
     }),
     // After a reconnect, private events may have been missed: refetch everything private.
     socket.on('connected', ({ reconnect }) => {
-      if (reconnect) mark('orders', 'portfolio', 'balance', 'notifications', 'ledger');
+      if (reconnect) mark('orders', 'portfolio', 'balance', 'notifications', 'ledger', 'fills');
     }),
   ];
   return () => {

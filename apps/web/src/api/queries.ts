@@ -12,8 +12,13 @@ export function useMarketStats() {
   return useQuery({ queryKey: qk.marketStats, queryFn: async () => unwrapResult(await client.getMarketStats()), refetchInterval: 60_000 });
 }
 
+/** The query of one market's REST view (useMarket, and the prefetch at start-up in main.tsx). */
+export function marketQuery(slug: string) {
+  return { queryKey: qk.market(slug), queryFn: async () => unwrapResult(await client.getMarket(slug)) };
+}
+
 export function useMarket(slug: string) {
-  return useQuery({ queryKey: qk.market(slug), queryFn: async () => unwrapResult(await client.getMarket(slug)) });
+  return useQuery(marketQuery(slug));
 }
 
 export function useResolution(slug: string, enabled: boolean) {
@@ -49,6 +54,15 @@ export function useLedger(before: number | null, enabled: boolean) {
   return useQuery({
     queryKey: qk.ledger(before),
     queryFn: async () => unwrapResult(await client.getLedger({ limit: 25, ...(before === null ? {} : { before }) })),
+    enabled,
+  });
+}
+
+/** The caller's fills across markets, newest first, 25 a page from the cursor `before` (a trade id). */
+export function useFills(before: number | null, enabled: boolean) {
+  return useQuery({
+    queryKey: qk.fills(before),
+    queryFn: async () => unwrapResult(await client.getFills({ limit: 25, ...(before === null ? {} : { before }) })),
     enabled,
   });
 }

@@ -37,3 +37,20 @@ export function formatTenthsCompact(t: number | null): string {
   if (t === null) return '—';
   return t % 10 === 0 ? `${t / 10}¢` : `${Math.floor(t / 10)}.${t % 10}¢`;
 }
+
+/**
+ * Open interest (pairs outstanding, shares) now: the market's REST figure, taken at sequence
+ * number `market.seq`, plus the trades after it: a MINT creates `quantity` pairs, a MERGE
+ * destroys them, a TRANSFER changes nothing (DESIGN.md, trade kinds). `trades` are those known
+ * to the page (REST list plus the live ones), any order; trades at or before `market.seq` are
+ * already counted in the REST figure.
+ */
+export function openInterestNow(market: { seq: number; openInterest: number }, trades: readonly { seq: number; kind: 'MINT' | 'MERGE' | 'TRANSFER'; quantity: number }[]): number {
+  let oi = market.openInterest;
+  for (const t of trades) {
+    if (t.seq <= market.seq) continue;
+    if (t.kind === 'MINT') oi += t.quantity;
+    else if (t.kind === 'MERGE') oi -= t.quantity;
+  }
+  return oi;
+}

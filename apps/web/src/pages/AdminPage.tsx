@@ -8,7 +8,8 @@ import { useMarkets } from '../api/queries.ts';
 import { client, describeError, unwrapResult } from '../api/client.ts';
 import { qk } from '../api/keys.ts';
 import { MarketStatusActions } from '../components/AdminActions.tsx';
-import { formatDateTime, formatInt, parsePointsToCents } from '../lib/format.ts';
+import { UserPicker, type PickedUser } from '../components/UserPicker.tsx';
+import { formatDateTime, formatInt, formatPoints, parsePointsToCents } from '../lib/format.ts';
 
 /** A datetime-local value `days` from now (the user's time zone). */
 function localInputValue(msFromNow: number): string {
@@ -23,7 +24,7 @@ function CreateMarketForm() {
   const [question, setQuestion] = useState('');
   const [description, setDescription] = useState('');
   const [closes, setCloses] = useState(() => localInputValue(7 * 86_400_000));
-  const [resolverId, setResolverId] = useState('');
+  const [resolver, setResolver] = useState<PickedUser | null>(null);
   const [tick, setTick] = useState(1);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -38,13 +39,14 @@ function CreateMarketForm() {
           description,
           closesAt: new Date(closes).toISOString(),
           tickCents: tick as (typeof TICK_SIZES)[number],
-          ...(resolverId.trim() === '' ? {} : { resolverId: resolverId.trim() }),
+          ...(resolver === null ? {} : { resolverId: resolver.id }),
         }),
       );
       toast.success(`Created ${m.slug} (draft)`);
       setSlug('');
       setQuestion('');
       setDescription('');
+      setResolver(null);
       void queryClient.invalidateQueries({ queryKey: qk.markets });
       void queryClient.invalidateQueries({ queryKey: ['admin'] });
     } catch (e) {
@@ -70,10 +72,7 @@ function CreateMarketForm() {
             {TICK_SIZES.map((t) => <option key={t} value={t}>{t}</option>)}
           </select>
         </label>
-        <label>
-          Designated resolver (user id, optional)
-          <input value={resolverId} onChange={(e) => setResolverId(e.target.value)} placeholder="uuid" />
-        </label>
+        <UserPicker label="Designated resolver (optional)" value={resolver} onChange={setResolver} />
       </div>
       <label>
         Question ({question.length}/{LIMITS.questionMaxLength})
@@ -92,18 +91,22 @@ function CreateMarketForm() {
 }
 
 function GrantForm() {
-  const [userId, setUserId] = useState('');
+  const [user, setUser] = useState<PickedUser | null>(null);
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
   const submit = async () => {
+    if (user === null) {
+      toast.error('Choose a user from the list (or paste a user id)');
+      return;
+    }
     const cents = parsePointsToCents(amount);
     if (cents === null || cents <= 0) {
       toast.error('Enter an amount of points');
       return;
     }
     try {
-      const b = unwrapResult(await client.grant({ userId: userId.trim(), amountCents: cents, ...(reason === '' ? {} : { reason }) }));
-      toast.success(`Granted. The user's available balance is now ${(b.available / 100).toFixed(2)} pts`);
+      const b = unwrapResult(await client.grant({ userId: user.id, amountCents: cents, ...(reason === '' ? {} : { reason }) }));
+      toast.success(`Granted to ${user.email ?? user.id}. Their available balance is now ${formatPoints(b.available)}`);
       setAmount('');
     } catch (e) {
       toast.error(describeError(e));
@@ -111,10 +114,7 @@ function GrantForm() {
   };
   return (
     <form className="form-grid" aria-label="Grant points" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-      <label>
-        User id
-        <input required value={userId} onChange={(e) => setUserId(e.target.value)} placeholder="uuid" />
-      </label>
+      <UserPicker label="User" value={user} onChange={setUser} required />
       <label>
         Points
         <input required value={amount} onChange={(e) => setAmount(e.target.value)} inputMode="decimal" placeholder="100" />

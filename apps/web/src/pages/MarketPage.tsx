@@ -16,7 +16,7 @@ import { PositionPanel } from '../components/Position.tsx';
 import { TradesList } from '../components/Trades.tsx';
 import { MarketStatusActions } from '../components/AdminActions.tsx';
 import { Confirm } from '../components/Confirm.tsx';
-import { displayPriceTenths, formatTenthsCompact, type Outcome } from '../lib/book.ts';
+import { displayPriceTenths, formatTenthsCompact, openInterestNow, type Outcome } from '../lib/book.ts';
 import { formatDateTime, formatInt, formatPoints, formatTimeLeft } from '../lib/format.ts';
 import { isTyping, useMediaQuery, useNow } from '../lib/hooks.ts';
 
@@ -44,7 +44,8 @@ export function MarketPage() {
   const trades = useTrades(slug);
   const [lastTrade, setLastTrade] = useState<{ yesPrice: number; tsMs: number } | null>(null);
 
-  // Volume and open interest of the header come from the market's REST view: refresh it after trades, at most once a second.
+  // The header's volume follows the live book and its open interest the live trades (openInterestNow);
+  // the market's REST view is refreshed after trades too, at most once a second.
   const refreshMarket = useMemo(() => throttle(() => void queryClient.invalidateQueries({ queryKey: qk.market(slug) }), 1000), [queryClient, slug]);
   const onTrade = useCallback((t: schemas.TradeExecuted) => {
     setLastTrade({ yesPrice: t.yesPrice, tsMs: t.tsMs });
@@ -172,7 +173,7 @@ export function MarketPage() {
           YES <b className="num yes" style={{ fontSize: 18 }} aria-label="YES price">{formatTenthsCompact(priceTenths)}</b>
         </span>
         <span>Volume <b className="num">{formatInt(book?.volume ?? m.volume)}</b> sh</span>
-        <span>Open interest <b className="num">{formatInt(m.openInterest)}</b></span>
+        <span>Open interest <b className="num" aria-label="Open interest">{formatInt(openInterestNow(m, trades.data?.trades ?? []))}</b></span>
         <span title={formatDateTime(m.closesAt)}>
           {m.status === 'OPEN' || m.status === 'HALTED' || m.status === 'DRAFT' ? `Closes in ${formatTimeLeft(m.closesAt, now)}` : 'Trading closed'}
         </span>
@@ -227,7 +228,7 @@ export function MarketPage() {
         submitRef={submitRef}
         qtyInputRef={qtyRef}
       />
-      <p className="muted" style={{ fontSize: 12, margin: '8px 0 0' }}>
+      <p className="muted keys-hint" style={{ fontSize: 12, margin: '8px 0 0' }}>
         Press <kbd>?</kbd> for keyboard shortcuts.
       </p>
     </div>

@@ -1,4 +1,4 @@
-import { memo, useCallback, useMemo } from 'react';
+import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { qk } from '../api/keys.ts';
 import { Link, useSearchParams } from 'react-router';
@@ -6,7 +6,7 @@ import type { schemas } from '@prediction-markets/shared';
 import { useMarkets, useMarketStats } from '../api/queries.ts';
 import { useMarketBook } from '../api/live.ts';
 import { describeError } from '../api/client.ts';
-import { displayPriceTenths, formatTenthsCompact } from '../lib/book.ts';
+import { displayPriceTenths, formatTenthsCompact, openInterestNow } from '../lib/book.ts';
 import { formatInt, formatTimeLeft } from '../lib/format.ts';
 import { useNow } from '../lib/hooks.ts';
 
@@ -29,7 +29,14 @@ const MarketCard = memo(function MarketCard({ market, stats, now, live: wantLive
   const queryClient = useQueryClient();
   // A status change (halt, close, settlement) refreshes the list.
   const onStatus = useCallback(() => void queryClient.invalidateQueries({ queryKey: qk.markets }), [queryClient]);
-  const handlers = useMemo(() => ({ onStatus }), [onStatus]);
+  // Open interest follows the trades after the listed figure's sequence number (openInterestNow).
+  const [liveTrades, setLiveTrades] = useState<{ seq: number; kind: schemas.TradeExecuted['kind']; quantity: number }[]>([]);
+  const listedSeq = useRef(market.seq);
+  listedSeq.current = market.seq;
+  const onTrade = useCallback((t: schemas.TradeExecuted) => {
+    setLiveTrades((l) => [...l.filter((x) => x.seq > listedSeq.current), { seq: t.seq, kind: t.kind, quantity: t.quantity }]);
+  }, []);
+  const handlers = useMemo(() => ({ onStatus, onTrade }), [onStatus, onTrade]);
   const live = useMarketBook(liveable ? market.slug : null, handlers);
   const book = live.book;
   const bid = book !== null ? book.bestBid('YES') : market.bestBid;
@@ -69,7 +76,7 @@ const MarketCard = memo(function MarketCard({ market, stats, now, live: wantLive
         </div>
         <div>
           <span className="muted">Open int.</span>
-          <b>{formatInt(market.openInterest)}</b>
+          <b>{formatInt(openInterestNow(market, liveTrades))}</b>
         </div>
       </div>
     </Link>

@@ -1,10 +1,10 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { useSession } from '../api/session.tsx';
-import { useBalance, useLedger, useMarkets, useMyOrders, useNotifications, usePortfolio } from '../api/queries.ts';
+import { useBalance, useFills, useLedger, useMarkets, useMyOrders, useNotifications, usePortfolio } from '../api/queries.ts';
 import { OrdersTable } from '../components/OrdersTable.tsx';
 import { avgCostTenths } from '../components/Position.tsx';
-import { formatDateTime, formatInt, formatPoints, formatTenthsPrice } from '../lib/format.ts';
+import { formatDateTime, formatInt, formatPoints, formatPrice, formatTenthsPrice } from '../lib/format.ts';
 
 function SignInFirst() {
   return (
@@ -18,6 +18,20 @@ function SignInFirst() {
 
 const pnlClass = (n: number) => (n > 0 ? 'pos' : n < 0 ? 'neg' : 'muted');
 
+/** Newer / older buttons of a cursor-paged list (`what` names it for screen readers). */
+function Pager({ what, cursors, setCursors, nextBefore }: { what: string; cursors: (number | null)[]; setCursors: (f: (c: (number | null)[]) => (number | null)[]) => void; nextBefore: number | null | undefined }) {
+  return (
+    <span className="row">
+      <button type="button" className="small" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))} aria-label={`Newer ${what}`}>
+        ← Newer
+      </button>
+      <button type="button" className="small" disabled={nextBefore == null} onClick={() => setCursors((c) => [...c, nextBefore ?? null])} aria-label={`Older ${what}`}>
+        Older →
+      </button>
+    </span>
+  );
+}
+
 export default function PortfolioPage() {
   const { user } = useSession();
   const signedIn = user !== null && user !== undefined;
@@ -28,6 +42,8 @@ export default function PortfolioPage() {
   const notifications = useNotifications(signedIn);
   const [cursors, setCursors] = useState<(number | null)[]>([null]);
   const ledger = useLedger(cursors[cursors.length - 1] ?? null, signedIn);
+  const [fillCursors, setFillCursors] = useState<(number | null)[]>([null]);
+  const fills = useFills(fillCursors[fillCursors.length - 1] ?? null, signedIn);
   const marketMap = useMemo(() => new Map((markets.data?.markets ?? []).map((m) => [m.slug, m])), [markets.data]);
   const marketById = useMemo(() => new Map((markets.data?.markets ?? []).map((m) => [m.id, m])), [markets.data]);
   if (user === undefined) return <p className="muted">Loading…</p>;
@@ -115,28 +131,63 @@ export default function PortfolioPage() {
       </section>
 
       <section className="panel" aria-label="Orders across markets">
-        <h2>Orders and fills</h2>
+        <h2>Orders</h2>
         <OrdersTable orders={orders.data?.orders ?? []} marketSlug={null} markets={marketMap} />
+      </section>
+
+      <section className="panel" aria-label="Fills">
+        <div className="panel-head">
+          <h2>Fills</h2>
+          <Pager what="fills" cursors={fillCursors} setCursors={setFillCursors} nextBefore={fills.data?.nextBefore} />
+        </div>
+        <div className="table-wrap">
+          <table aria-label="Fills history">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Market</th>
+                <th>Side</th>
+                <th className="n">Price</th>
+                <th className="n">Shares</th>
+                <th className="n">Value</th>
+                <th>Role</th>
+                <th>Kind</th>
+                <th className="n">Order</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(fills.data?.fills ?? []).map((f) => (
+                <tr key={`${f.tradeId}-${f.role}`}>
+                  <td className="muted">{formatDateTime(f.createdAt)}</td>
+                  <td>
+                    <Link to={`/markets/${f.slug}`}>{f.question}</Link>
+                  </td>
+                  <td>
+                    {f.side === 'BUY' ? 'Buy' : 'Sell'} <span className={f.outcome === 'YES' ? 'yes' : 'no'}>{f.outcome}</span>
+                  </td>
+                  <td className="n" title={`YES ${formatPrice(f.yesPrice)}`}>{formatPrice(f.price)}</td>
+                  <td className="n">{formatInt(f.quantity)}</td>
+                  <td className="n">{formatPoints(f.price * f.quantity)}</td>
+                  <td>{f.role === 'MAKER' ? 'maker' : 'taker'}</td>
+                  <td className="muted">{f.kind.toLowerCase()}</td>
+                  <td className="n muted">#{f.orderId}</td>
+                </tr>
+              ))}
+              {fills.data?.fills.length === 0 ? (
+                <tr>
+                  <td colSpan={9} className="empty">No fills yet</td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
       </section>
 
       <div className="two">
         <section className="panel" aria-label="Ledger">
           <div className="panel-head">
             <h2>Ledger</h2>
-            <span className="row">
-              <button type="button" className="small" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))} aria-label="Newer ledger entries">
-                ← Newer
-              </button>
-              <button
-                type="button"
-                className="small"
-                disabled={ledger.data?.nextBefore == null}
-                onClick={() => setCursors((c) => [...c, ledger.data!.nextBefore])}
-                aria-label="Older ledger entries"
-              >
-                Older →
-              </button>
-            </span>
+            <Pager what="ledger entries" cursors={cursors} setCursors={setCursors} nextBefore={ledger.data?.nextBefore} />
           </div>
           <div className="table-wrap">
             <table>

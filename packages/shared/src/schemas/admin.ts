@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LIMITS } from '../constants.ts';
+import { UserDto } from './auth.ts';
 import { LineText, PageQuery, PlainText, Uuid } from './common.ts';
 
 /** POST /api/admin/grant: give points (in cents) to a user. */
@@ -49,3 +51,17 @@ export const AuditVerifyResponse = z.object({
 export type AuditListResponse = z.infer<typeof AuditListResponse>;
 export type AuditVerifyResponse = z.infer<typeof AuditVerifyResponse>;
 export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/** Most users GET /api/admin/users answers with. */
+export const USER_SEARCH_MAX = 20;
+/**
+ * GET /api/admin/users: users whose email starts with `query` (checked one-line text, compared
+ * in lower case, 1..254 characters), by email, at most `limit` (1..20, default 10).
+ */
+export const UserSearchQuery = z.object({
+  query: LineText.min(1).max(LIMITS.emailMaxLength).transform((q) => q.toLowerCase()),
+  limit: z.coerce.number().int().min(1).max(USER_SEARCH_MAX).default(10),
+});
+export type UserSearchQuery = z.infer<typeof UserSearchQuery>;
+export const UserSearchResponse = z.object({ users: z.array(UserDto) });
+export type UserSearchResponse = z.infer<typeof UserSearchResponse>;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { PageQuery, SettledStatus, Uuid } from './common.ts';
+import { Outcome, PageQuery, SettledStatus, Side, Uuid } from './common.ts';
+import { Slug } from './markets.ts';
+import { FillDto } from './orders.ts';
 
 /** GET /api/user/balance, in cents. total = available + locked. */
 export const BalanceDto = z.object({ available: z.int(), locked: z.int(), total: z.int() });
@@ -68,3 +70,21 @@ export type NotificationDto = z.infer<typeof NotificationDto>;
 export type NotificationsResponse = z.infer<typeof NotificationsResponse>;
 export type PositionsResponse = z.infer<typeof PositionsResponse>;
 export type PortfolioPositionDto = z.infer<typeof PortfolioPositionDto>;
+
+/** GET /api/user/fills: the caller's fills across markets, newest first (cursor `before` = trade id), optionally of one market. */
+export const UserFillsQuery = PageQuery.extend({ market: Slug.optional() });
+/**
+ * One fill of the caller: a FillDto (price in the order's own outcome cents, yesPrice in YES
+ * cents, quantity in shares, role MAKER/TAKER) with its market and the order's side and outcome.
+ * A trade between two orders of the caller gives two fills (one per role).
+ */
+export const UserFillDto = FillDto.extend({
+  marketId: Uuid,
+  slug: z.string(),
+  question: z.string(),
+  side: Side,
+  outcome: Outcome,
+});
+export const UserFillsResponse = z.object({ fills: z.array(UserFillDto), nextBefore: z.int().nullable() });
+export type UserFillDto = z.infer<typeof UserFillDto>;
+export type UserFillsResponse = z.infer<typeof UserFillsResponse>;
