@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# The exchange backend (REST, sockets, metrics) as one image.
+# The exchange (REST, sockets, metrics), the web UI it serves at / and the in-process house
+# market maker, as one image.
 #
 #   docker build -t prediction-markets .
 #   docker run -p 8080:8080 -e DATABASE_URL=... -e JWT_SECRET=... prediction-markets
@@ -8,8 +9,11 @@
 # Stages:
 #   base     Node 20 + pnpm 12.21.0 (npm i -g: corepack cannot verify signatures here)
 #   build    every dependency from the frozen lockfile, the Prisma client generated (by the
-#            backend's postinstall), the sources type-checked
-#   prod     the same tree re-installed with production dependencies only
+#            backend's postinstall), the sources type-checked, the web UI built (apps/web/dist:
+#            Vite, plus the bundle check that no engine code reaches the browser)
+#   prod     the same tree re-installed with production dependencies only: the backend and the
+#            workspace packages it imports at run time (shared, matching-engine, client,
+#            house-maker); of apps/web only the built dist/ is kept
 #   runtime  what prod holds, run as the unprivileged `node` user
 #
 # The service runs its TypeScript directly with tsx (a production dependency); there is no
@@ -42,25 +46,35 @@ FROM base AS build
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY apps/backend/package.json apps/backend/prisma.config.ts apps/backend/
 COPY apps/backend/scripts/db apps/backend/scripts/db
+# Every workspace package's manifest: the frozen lockfile covers them all (a bin's target too,
+# so it can be linked).
+COPY apps/web/package.json apps/web/
+COPY apps/house-maker/package.json apps/house-maker/
+COPY apps/house-maker/src/cli.ts apps/house-maker/src/
 COPY packages/shared/package.json packages/shared/
 COPY packages/matching-engine/package.json packages/matching-engine/
+COPY packages/client/package.json packages/client/
 COPY tooling/eslint/package.json tooling/eslint/
 COPY tooling/eslint/bin tooling/eslint/bin
 COPY prisma prisma
 RUN pnpm install --frozen-lockfile
 COPY . .
-RUN pnpm --filter @prediction-markets/backend... run typecheck
+RUN pnpm --filter @prediction-markets/backend... run typecheck \
+ && pnpm --filter @prediction-markets/web run build
 
 # ---- prod: the same tree with production dependencies only ----
 FROM build AS prod
 # Drop every node_modules and install the backend and its workspace packages again, --prod
 # (from the store already filled above: no download). The postinstall regenerates the client.
-# (Filters name the three packages: `backend...` would also take the lint tooling, a dev-only
+# (Filters name the five packages: `backend...` would also take the lint tooling, a dev-only
 # workspace dependency, with its own dependencies.)
 RUN find . -name node_modules -type d -prune -exec rm -rf {} + \
  && pnpm install --frozen-lockfile --prod --filter @prediction-markets/backend \
       --filter @prediction-markets/shared --filter @prediction-markets/matching-engine \
- && rm -rf apps/backend/test apps/backend/bench packages/*/test packages/*/bench
+      --filter @prediction-markets/client --filter @prediction-markets/house-maker \
+ && rm -rf apps/backend/test apps/backend/bench packages/*/test packages/*/bench \
+      apps/house-maker/test apps/house-maker/bench \
+ && test -f apps/web/dist/index.html
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime
@@ -75,6 +89,9 @@ COPY --from=prod --chown=node:node /app/node_modules ./node_modules
 COPY --from=prod --chown=node:node /app/prisma ./prisma
 COPY --from=prod --chown=node:node /app/packages ./packages
 COPY --from=prod --chown=node:node /app/apps/backend ./apps/backend
+COPY --from=prod --chown=node:node /app/apps/house-maker ./apps/house-maker
+# The web UI, served at / by the backend (apps/backend/src/web/static.ts reads ../web/dist).
+COPY --from=prod --chown=node:node /app/apps/web/dist ./apps/web/dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 WORKDIR /app/apps/backend

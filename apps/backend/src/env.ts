@@ -138,6 +138,20 @@ export const EnvSchema = z.object({
   RATE_LIMIT_WS_SOCKET_POINTS: z.coerce.number().int().min(1).default(50),
   RATE_LIMIT_WS_SOCKET_WINDOW_SEC: z.coerce.number().int().min(1).default(1),
   /**
+   * The market-maker tier (entrance/limits.ts): the HOUSE user always, plus these user ids
+   * (comma-separated UUIDs, e.g. external market-maker bots). Their trading budget is
+   * RATE_LIMIT_MAKER_TRADING_POINTS per RATE_LIMIT_TRADING_WINDOW_SEC, their socket messages
+   * RATE_LIMIT_MAKER_WS_USER_POINTS per RATE_LIMIT_WS_USER_WINDOW_SEC, and their public REST
+   * requests spend their trading budget instead of their IP's.
+   */
+  RATE_LIMIT_MAKER_USER_IDS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== ''))
+    .pipe(z.array(z.uuid())),
+  RATE_LIMIT_MAKER_TRADING_POINTS: z.coerce.number().int().min(1).default(6000),
+  RATE_LIMIT_MAKER_WS_USER_POINTS: z.coerce.number().int().min(1).default(1000),
+  /**
    * Extra wait before emitting realtime messages, ms, so that more book deltas coalesce
    * (0: emit on the next event-loop turn; under load whatever queued meanwhile still coalesces).
    */

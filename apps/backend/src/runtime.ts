@@ -156,7 +156,10 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   await advanceClock(exchange);
   await bootstrapAdmin(ctx);
   // The HOUSE user exists before the realtime layer seeds its book shares (house/levels.ts).
-  ctx.house = new HouseLevels(await ensureHouseUser(ctx));
+  const houseId = await ensureHouseUser(ctx);
+  ctx.house = new HouseLevels(houseId);
+  // The house market maker quotes under the market-maker rate tier (entrance/limits.ts).
+  ctx.limits.addMaker(houseId);
   const demo = (env.SEED_DEMO ?? stopDatabase !== null) ? await seedDemo(ctx) : null;
 
   const clockTimer = setInterval(() => {

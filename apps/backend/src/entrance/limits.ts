@@ -16,6 +16,15 @@
  * | `socketUser`          | user id         | every socket message of a signed-in user (burst guard)          | RATE_LIMIT_WS_USER_POINTS / _WINDOW_SEC  |
  * | `socket`              | socket id       | every socket message (local memory; anonymous sockets' only one) | RATE_LIMIT_WS_SOCKET_POINTS / _WINDOW_SEC|
  *
+ * Market makers get a higher tier of the per-user budgets (`trading` and `socketUser`): the
+ * HOUSE user (the house market maker, added at start by runtime.ts) and the users listed in
+ * RATE_LIMIT_MAKER_USER_IDS draw from RATE_LIMIT_MAKER_TRADING_POINTS (per
+ * RATE_LIMIT_TRADING_WINDOW_SEC) and RATE_LIMIT_MAKER_WS_USER_POINTS (per
+ * RATE_LIMIT_WS_USER_WINDOW_SEC) instead, and their REST requests on public routes draw from
+ * their trading budget, not from their IP's `public` bucket (a maker on the same host as a
+ * browser does not spend the browser's budget). The per-socket guard (`socket`) is the same
+ * for everyone.
+ *
  * A refused attempt is ApiError RATE_LIMITED with `details: { retryAfterSec, scope }` (REST adds
  * the `Retry-After` header). A store failure (Redis down) lets the attempt through: limits
  * protect the service, they must not take it down.
@@ -43,8 +52,34 @@ export function createLimiter(spec: LimiterSpec, redis: Redis | null): RateLimit
 /** Outcome of one attempt: allowed, or refused with the seconds to wait. */
 export type LimitOutcome = { allowed: true } | { allowed: false; retryAfterSec: number };
 
+/** What `consume` needs of a limiter: a rate-limiter-flexible limiter, or a TieredLimiter over two. */
+export interface Limiter {
+  consume(key: string, points?: number): Promise<unknown>;
+}
+
+/** The rate tiers of users: market makers (higher budgets) and everyone else. */
+export type UserTier = 'maker' | 'standard';
+
+/**
+ * A per-user limiter of two sizes: keys of market makers (`makers`, user ids; `userIdOf` reads
+ * the user id out of a key) spend the `maker` limiter, all others the `standard` one. Failures
+ * are the underlying limiter's (RateLimiterRes when refused).
+ */
+export class TieredLimiter implements Limiter {
+  constructor(
+    private readonly standard: RateLimiterAbstract,
+    private readonly maker: RateLimiterAbstract,
+    private readonly makers: ReadonlySet<string>,
+    private readonly userIdOf: (key: string) => string = (key) => key,
+  ) {}
+
+  consume(key: string, points = 1): Promise<unknown> {
+    return (this.makers.has(this.userIdOf(key)) ? this.maker : this.standard).consume(key, points);
+  }
+}
+
 /** Consume `points` for `key`. A store failure lets the attempt through. */
-export async function consume(limiter: RateLimiterAbstract, key: string, points = 1): Promise<LimitOutcome> {
+export async function consume(limiter: Limiter, key: string, points = 1): Promise<LimitOutcome> {
   try {
     await limiter.consume(key, points);
     return { allowed: true };
@@ -55,7 +90,7 @@ export async function consume(limiter: RateLimiterAbstract, key: string, points 
 }
 
 /** Consume one point or throw RATE_LIMITED (`details: { retryAfterSec, scope }`); `what` names the limit in the message. */
-export async function spend(limiter: RateLimiterAbstract, key: string, what: string, scope: string): Promise<void> {
+export async function spend(limiter: Limiter, key: string, what: string, scope: string): Promise<void> {
   const o = await consume(limiter, key);
   if (!o.allowed) throw new ApiError('RATE_LIMITED', `too many requests (${what}); retry after ${o.retryAfterSec} s`, { retryAfterSec: o.retryAfterSec, scope });
 }
@@ -80,25 +115,39 @@ export interface LoginLimits {
 /** The limiters of one runtime. */
 export interface Limits {
   public: RateLimiterAbstract;
-  /** The per-user trading budget shared by REST and sockets. */
-  trading: RateLimiterAbstract;
+  /** The per-user trading budget shared by REST and sockets (tiered: makers get more). */
+  trading: Limiter;
   authIp: RateLimiterAbstract;
   /** Registrations per email. */
   authEmail: RateLimiterAbstract;
   /** Failed sign-ins (auth/login-throttle.ts). */
   login: LoginLimits;
-  socketUser: RateLimiterAbstract;
+  /** Socket messages per user across sockets (tiered: makers get more). */
+  socketUser: Limiter;
   /** Per socket: always local memory (a socket lives on one instance). */
   socket: RateLimiterAbstract;
+  /** User ids of the market-maker tier: RATE_LIMIT_MAKER_USER_IDS, plus the HOUSE user once known (addMaker). */
+  readonly makers: ReadonlySet<string>;
+  /** Put a user in the market-maker tier (runtime.ts: the HOUSE user). */
+  addMaker(userId: string): void;
+  /** The tier of a user. */
+  tierOf(userId: string): UserTier;
 }
 
 /** The key of a user's trading budget (the same for REST and sockets). */
 export const tradingKey = (userId: string): string => `u:${userId}`;
 
 export function createLimits(env: Env, redis: Redis | null): Limits {
+  const makers = new Set<string>(env.RATE_LIMIT_MAKER_USER_IDS);
+  const tradingOf = (key: string): string => key.slice(tradingKey('').length);
   return {
     public: createLimiter({ keyPrefix: 'rl:public', points: env.RATE_LIMIT_PUBLIC_POINTS, durationSec: env.RATE_LIMIT_PUBLIC_WINDOW_SEC }, redis),
-    trading: createLimiter({ keyPrefix: 'rl:trading', points: env.RATE_LIMIT_TRADING_POINTS, durationSec: env.RATE_LIMIT_TRADING_WINDOW_SEC }, redis),
+    trading: new TieredLimiter(
+      createLimiter({ keyPrefix: 'rl:trading', points: env.RATE_LIMIT_TRADING_POINTS, durationSec: env.RATE_LIMIT_TRADING_WINDOW_SEC }, redis),
+      createLimiter({ keyPrefix: 'rl:trading:maker', points: env.RATE_LIMIT_MAKER_TRADING_POINTS, durationSec: env.RATE_LIMIT_TRADING_WINDOW_SEC }, redis),
+      makers,
+      tradingOf,
+    ),
     authIp: createLimiter({ keyPrefix: 'rl:auth-ip', points: env.RATE_LIMIT_AUTH_POINTS, durationSec: env.RATE_LIMIT_AUTH_WINDOW_SEC }, redis),
     authEmail: createLimiter({ keyPrefix: 'rl:auth-email', points: env.RATE_LIMIT_AUTH_POINTS, durationSec: env.RATE_LIMIT_AUTH_WINDOW_SEC }, redis),
     login: {
@@ -109,7 +158,14 @@ export function createLimits(env: Env, redis: Redis | null): Limits {
       freeAccountFailures: env.LOGIN_ACCOUNT_FREE_FAILURES,
       maxBackoffSec: env.LOGIN_ACCOUNT_MAX_BACKOFF_SEC,
     },
-    socketUser: createLimiter({ keyPrefix: 'rl:ws:user', points: env.RATE_LIMIT_WS_USER_POINTS, durationSec: env.RATE_LIMIT_WS_USER_WINDOW_SEC }, redis),
+    socketUser: new TieredLimiter(
+      createLimiter({ keyPrefix: 'rl:ws:user', points: env.RATE_LIMIT_WS_USER_POINTS, durationSec: env.RATE_LIMIT_WS_USER_WINDOW_SEC }, redis),
+      createLimiter({ keyPrefix: 'rl:ws:user:maker', points: env.RATE_LIMIT_MAKER_WS_USER_POINTS, durationSec: env.RATE_LIMIT_WS_USER_WINDOW_SEC }, redis),
+      makers,
+    ),
     socket: createLimiter({ keyPrefix: 'rl:ws:socket', points: env.RATE_LIMIT_WS_SOCKET_POINTS, durationSec: env.RATE_LIMIT_WS_SOCKET_WINDOW_SEC }, null),
+    makers,
+    addMaker: (userId) => void makers.add(userId),
+    tierOf: (userId) => (makers.has(userId) ? 'maker' : 'standard'),
   };
 }

@@ -7,6 +7,8 @@
  * | /health, /ready, /metrics, /docs*                      | -            | not limited                              |
  * | /api/orders*, /api/user* with a valid access token     | user id      | `trading`: the user's ONE trading budget, |
  * |                                                        |              | also spent by socket `order:*` messages  |
+ * | any route, with a market maker's access token          | user id      | `trading` (the maker tier's size)        |
+ * | the UI's hashed files (/assets/*)                      | -            | not limited (static, cached a year)      |
  * | everything else (public routes, anonymous, unmatched)  | client IP    | `public`                                 |
  * | POST /api/auth/login, /api/auth/register, in addition  | client IP    | `authIp`                                 |
  * |   ... register per email (after body validation)       | sha256(email)| `authEmail`                              |
@@ -23,7 +25,7 @@ import { spend, tradingKey, type Limits } from '../entrance/limits.ts';
 import { accountKey } from '../auth/login-throttle.ts';
 
 /** Route patterns (and prefixes ending in '*') that are never limited. */
-export const RATE_LIMIT_EXEMPT = ['/health', '/ready', '/metrics', '/docs*'] as const;
+export const RATE_LIMIT_EXEMPT = ['/health', '/ready', '/metrics', '/docs*', '/assets/*'] as const;
 /** Route prefixes whose authenticated requests draw from the user's trading budget. */
 export const TRADING_PREFIXES = ['/api/orders', '/api/user'] as const;
 /** Routes with the stricter per-IP brute-force limit (POST); register also per email. */
@@ -50,7 +52,8 @@ export function registerRateLimits(app: FastifyInstance, limits: Limits): void {
   app.addHook('onRequest', async (req) => {
     const route = req.is404 ? undefined : req.routeOptions.url;
     if (isExempt(route)) return;
-    if (isTrading(route) && req.authUser !== null) {
+    // Market makers (entrance/limits.ts) spend their own (higher) budget on every route, never their IP's.
+    if (req.authUser !== null && (isTrading(route) || limits.tierOf(req.authUser.id) === 'maker')) {
       await spend(limits.trading, tradingKey(req.authUser.id), 'per user', 'user');
     } else {
       await spend(limits.public, `ip:${req.ip}`, 'per IP', 'ip');

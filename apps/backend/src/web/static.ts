@@ -73,6 +73,8 @@ export async function registerWebApp(app: FastifyInstance, opts: WebAppOptions =
   };
   app.route({ method: ['GET', 'HEAD'], url: '/', handler, schema: { hide: true } });
   app.route({ method: ['GET', 'HEAD'], url: '/*', handler, schema: { hide: true } });
+  // The hashed files on their own route: the rate limits leave them out (plugins/rate-limit.ts).
+  app.route({ method: ['GET', 'HEAD'], url: '/assets/*', handler, schema: { hide: true } });
   return true;
 }
 

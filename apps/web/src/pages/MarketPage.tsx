@@ -20,18 +20,6 @@ import { displayPriceTenths, formatTenthsCompact, openInterestNow, type Outcome 
 import { formatDateTime, formatInt, formatPoints, formatTimeLeft } from '../lib/format.ts';
 import { isTyping, useMediaQuery, useNow } from '../lib/hooks.ts';
 
-/** Call `fn` at most once per `ms` (the last call of a burst runs at the end of the window). */
-function throttle(fn: () => void, ms: number): () => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  return () => {
-    if (timer !== null) return;
-    timer = setTimeout(() => {
-      timer = null;
-      fn();
-    }, ms);
-  };
-}
-
 const PriceChart = lazy(() => import('../components/PriceChart.tsx'));
 const AmendDialog = lazy(() => import('../components/AmendDialog.tsx'));
 
@@ -44,19 +32,19 @@ export function MarketPage() {
   const trades = useTrades(slug);
   const [lastTrade, setLastTrade] = useState<{ yesPrice: number; tsMs: number } | null>(null);
 
-  // The header's volume follows the live book and its open interest the live trades (openInterestNow);
-  // the market's REST view is refreshed after trades too, at most once a second.
-  const refreshMarket = useMemo(() => throttle(() => void queryClient.invalidateQueries({ queryKey: qk.market(slug) }), 1000), [queryClient, slug]);
+  // The header follows trades without asking the REST view again (one request per trade would
+  // spend the visitor's per-IP budget on a busy market): volume and last price from the live
+  // book, open interest from the live trades (openInterestNow); status changes and resyncs
+  // refresh the REST view.
   const onTrade = useCallback((t: schemas.TradeExecuted) => {
     setLastTrade({ yesPrice: t.yesPrice, tsMs: t.tsMs });
-    refreshMarket();
     queryClient.setQueryData<schemas.TradesResponse>(qk.trades(slug), (old) => {
       const row: schemas.TradeDto = { id: t.id, marketId: t.marketId, seq: t.seq, kind: t.kind, yesPrice: t.yesPrice, noPrice: t.noPrice, quantity: t.quantity, takerSide: t.takerSide, takerOutcome: t.takerOutcome, createdAt: new Date(t.tsMs).toISOString() };
       if (old === undefined) return { trades: [row], nextBefore: null };
       if (old.trades.some((x) => x.id === t.id)) return old;
       return { ...old, trades: [row, ...old.trades].slice(0, 100) };
     });
-  }, [queryClient, slug, refreshMarket]);
+  }, [queryClient, slug]);
   const onStatus = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: qk.market(slug) });
     void queryClient.invalidateQueries({ queryKey: qk.resolution(slug) });
@@ -155,6 +143,7 @@ export function MarketPage() {
   const lastPrice = book?.lastPrice ?? m.lastPrice;
   // Once resolved, a YES share is worth 100¢ or nothing.
   const priceTenths = m.status === 'RESOLVED' ? (m.outcome === 'YES' ? 1000 : 0) : displayPriceTenths(bestBid, bestAsk, lastPrice);
+  const openInterest = openInterestNow(m, trades.data?.trades ?? []);
   const isAdmin = user?.role === 'ADMIN';
   const isResolver = signedIn && m.resolverId === user.id;
 
@@ -165,7 +154,7 @@ export function MarketPage() {
         {m.outcome !== null ? <span className={`badge ${m.outcome === 'YES' ? 'OPEN' : 'CANCELLED'}`}>Resolved {m.outcome}</span> : null}
         <FeedStatus state={live.state} seq={book === null ? null : book.seq} />
         <span className="spacer" />
-        {isAdmin ? <MarketStatusActions market={m} /> : isResolver ? <MarketStatusActions market={m} resolveOnly /> : null}
+        {isAdmin ? <MarketStatusActions market={{ ...m, openInterest }} /> : isResolver ? <MarketStatusActions market={{ ...m, openInterest }} resolveOnly /> : null}
       </div>
       <h1 style={{ marginTop: 8 }}>{m.question}</h1>
       <div className="row muted" style={{ gap: 16, fontSize: 13 }}>
@@ -173,7 +162,7 @@ export function MarketPage() {
           YES <b className="num yes" style={{ fontSize: 18 }} aria-label="YES price">{formatTenthsCompact(priceTenths)}</b>
         </span>
         <span>Volume <b className="num">{formatInt(book?.volume ?? m.volume)}</b> sh</span>
-        <span>Open interest <b className="num" aria-label="Open interest">{formatInt(openInterestNow(m, trades.data?.trades ?? []))}</b></span>
+        <span>Open interest <b className="num" aria-label="Open interest">{formatInt(openInterest)}</b></span>
         <span title={formatDateTime(m.closesAt)}>
           {m.status === 'OPEN' || m.status === 'HALTED' || m.status === 'DRAFT' ? `Closes in ${formatTimeLeft(m.closesAt, now)}` : 'Trading closed'}
         </span>
