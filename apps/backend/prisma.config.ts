@@ -3,7 +3,7 @@
 // Run the CLI through scripts/db/prisma-cli.mjs (the package's db:* scripts do), which also
 // preloads scripts/db/unref-timers.mjs and always sets DATABASE_URL.
 //
-// Why it looks like this (details in ../../../shared/STACK-NOTES.md, verified there and here):
+// Why it looks like this (details in docs/toolchain.md, "Prisma 6.19"):
 // - `engine: 'js'` + `experimental.adapter` + an adapter factory make Prisma 6.19 use its Wasm
 //   schema engine; otherwise it tries to download a native engine from an unreachable host.
 // - Fix 1: the schema engine's introspection (migrate diff --from-migrations, migrate dev) reads

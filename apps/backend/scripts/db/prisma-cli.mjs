@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the Prisma 6.19 CLI the way this project needs it (see ../../../../shared/STACK-NOTES.md):
+// Runs the Prisma 6.19 CLI the way this project needs it (see docs/toolchain.md, "Prisma 6.19"):
 //   - with apps/backend/prisma.config.ts (Wasm schema engine + @prisma/adapter-pg, fixes 1 and 2),
 //   - with ./unref-timers.mjs preloaded (fix 3: exit promptly instead of idling ~10 s),
 //   - with DATABASE_URL always set: the CLI parses `url = env("DATABASE_URL")` to find the

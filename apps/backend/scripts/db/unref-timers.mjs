@@ -2,7 +2,7 @@
 //
 // Prisma 6.19's Wasm schema engine leaves a ~10 s timer pending when a command has
 // finished, so `prisma migrate deploy|dev|reset` sat idle for about 10 s before exiting
-// (see ../../../../shared/STACK-NOTES.md, "Bugs of the 6.19 CLI with adapter-pg", 3).
+// (see docs/toolchain.md, "Prisma 6.19", bug 3).
 // Long timers are unref'd here: they still fire if the process is busy anyway, but they
 // no longer keep an otherwise finished process alive. Short timers are untouched.
 // Only ever loaded into the CLI child process, never into the service.

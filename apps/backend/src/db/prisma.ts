@@ -1,6 +1,6 @@
 // The service's Prisma client: the generated `prisma-client` code (Prisma 6.19, engineType
 // "client": no query engine binary) over @prisma/adapter-pg 7.10 (adapter-pg 6.19 fails on
-// PostgreSQL `name` columns; see ../../../../../shared/STACK-NOTES.md).
+// PostgreSQL `name` columns; see docs/toolchain.md).
 //
 // Notes for users of this client:
 // - BigInt columns come back as `bigint`.
