@@ -72,13 +72,19 @@ export const EnvSchema = z.object({
   /**
    * How long an Idempotency-Key is honoured, seconds from its first request (a repeat within it
    * gets the first response). Older keys are forgotten and deleted in batches every
-   * IDEMPOTENCY_PURGE_INTERVAL_SEC (services/idempotency.ts).
+   * IDEMPOTENCY_PURGE_INTERVAL_SEC (markets/idempotency.ts).
    */
   IDEMPOTENCY_RETENTION_SEC: z.coerce.number().int().min(60).default(24 * 3600),
   IDEMPOTENCY_PURGE_INTERVAL_SEC: z.coerce.number().int().min(1).default(600),
   /** Engine limits. */
   MAX_ORDER_QTY: z.coerce.number().int().min(1).max(1_000_000_000).default(1_000_000),
   MAX_OPEN_ORDERS_PER_MARKET: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  /**
+   * How long a clientOrderId is remembered after its order became final, seconds of exchange
+   * time (engine `clientOrderIdRetentionMs`): a repeat inside it answers the original
+   * (duplicate), after it the id may name a new order.
+   */
+  CLIENT_ORDER_ID_RETENTION_SEC: z.coerce.number().int().min(0).max(365 * 86_400).default(86_400),
   /** How often the clock job expires GTD orders and closes due markets, ms. */
   CLOCK_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Bearer token protecting /metrics (unset: open). */

@@ -2,6 +2,7 @@
  * Prometheus metrics (prom-client), one registry per runtime. Labels are low-cardinality:
  * route patterns (never raw URLs), status codes, kinds.
  */
+import type { EngineStats } from '@prediction-markets/matching-engine';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
@@ -18,13 +19,44 @@ export interface Metrics {
   commandsPerTransaction: Histogram;
   batchFailuresTotal: Counter;
   queueRejectionsTotal: Counter;
+  /** The engine's memory-holding structures (`MatchingEngine.stats()`), read on each scrape. */
+  engineOpenOrders: Gauge;
+  engineExpiryHeapEntries: Gauge;
+  engineClientOrderIds: Gauge;
+  /**
+   * Where the engine gauges read from on a scrape: the running engine's `stats()`, or null
+   * while there is none (starting, rebuilding). Unset: the gauges keep their last values.
+   */
+  setEngineStatsSource(source: () => EngineStats | null): void;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const r = [registry];
+  let engineStats: (() => EngineStats | null) | null = null;
+  /** A gauge of one `EngineStats` field, set from the engine when scraped. */
+  const engineGauge = (name: string, help: string, field: keyof EngineStats): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers: r,
+      collect() {
+        const stats = engineStats?.() ?? null;
+        if (stats !== null) this.set(stats[field]);
+      },
+    });
   return {
+    setEngineStatsSource(source) {
+      engineStats = source;
+    },
+    engineOpenOrders: engineGauge('engine_open_orders', 'Orders resting in the engine', 'openOrders'),
+    engineExpiryHeapEntries: engineGauge('engine_expiry_heap_entries', "Entries of the engine's GTD expiry heap (the resting GTD orders)", 'expiryHeapEntries'),
+    engineClientOrderIds: engineGauge(
+      'engine_client_order_ids',
+      'Client order ids the engine remembers (open orders and final ones inside the retention window)',
+      'clientOrderIds',
+    ),
     registry,
     httpRequestDuration: new Histogram({
       name: 'http_request_duration_seconds',

@@ -25,7 +25,7 @@ import { createLimits } from './entrance/limits.ts';
 import { HouseLevels } from './house/levels.ts';
 import { ensureHouseUser } from './house/commands.ts';
 import { seedDemo, type DemoCredentials } from './demo/seed.ts';
-import { configureIdempotency, purgeExpiredIdempotencyKeys } from './services/idempotency.ts';
+import { configureIdempotency, purgeExpiredIdempotencyKeys } from './markets/idempotency.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRedis, type Redis } from './redis.ts';
@@ -115,7 +115,11 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     maxBatchCommands: env.MAX_BATCH_COMMANDS,
     maxQueueDepth: env.WRITER_QUEUE_MAX,
     commitMode: env.WRITER_COMMIT,
-    engineConfig: { maxOrderQty: env.MAX_ORDER_QTY, maxOpenOrdersPerUserPerMarket: env.MAX_OPEN_ORDERS_PER_MARKET },
+    engineConfig: {
+      maxOrderQty: env.MAX_ORDER_QTY,
+      maxOpenOrdersPerUserPerMarket: env.MAX_OPEN_ORDERS_PER_MARKET,
+      clientOrderIdRetentionMs: env.CLIENT_ORDER_ID_RETENTION_SEC * 1000,
+    },
     ...(opts.publisher === undefined ? {} : { publisher: opts.publisher }),
     observer: combineObservers(
       metricsObserver(metrics),
@@ -124,6 +128,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     ),
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
+  metrics.setEngineStatsSource(() => exchange.engineStats());
   const migratedMs = performance.now();
   // Prisma's first query loads its query compiler: let that overlap the rebuild's database read.
   const prismaWarm = prisma.$queryRawUnsafe('SELECT 1').catch(() => undefined);

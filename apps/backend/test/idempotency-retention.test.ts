@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../src/db/prisma.ts';
-import { DEFAULT_IDEMPOTENCY_RETENTION_MS, purgeExpiredIdempotencyKeys, runIdempotent, type StoredResponse } from '../src/services/idempotency.ts';
+import { DEFAULT_IDEMPOTENCY_RETENTION_MS, purgeExpiredIdempotencyKeys, runIdempotent, type StoredResponse } from '../src/markets/idempotency.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 describe('Idempotency-Key retention', () => {

@@ -1,4 +1,4 @@
-// The Idempotency-Key store (services/idempotency.ts) against real PostgreSQL, below the HTTP
+// The Idempotency-Key store (markets/idempotency.ts) against real PostgreSQL, below the HTTP
 // layer: reservation, replay, in-progress, release on 5xx, takeover of an abandoned
 // reservation, per-user keys. The route-level behaviour is in lifecycle-audit.test.ts and
 // lifecycle-settlement.test.ts.
@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from '@prediction-markets/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../src/db/prisma.ts';
-import { requestFingerprint, runIdempotent, type StoredResponse } from '../src/services/idempotency.ts';
+import { requestFingerprint, runIdempotent, type StoredResponse } from '../src/markets/idempotency.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 describe('lifecycle: Idempotency-Key store', () => {

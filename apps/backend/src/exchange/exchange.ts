@@ -24,7 +24,7 @@
  * - The queue is bounded (`maxQueueDepth`): beyond it `submit` fails at once with 503
  *   QUEUE_FULL (REST answers carry Retry-After, see `QUEUE_FULL_RETRY_AFTER_SEC`).
  */
-import { EventCollector, type EngineConfig, type EngineEvent, type MatchingEngine } from '@prediction-markets/matching-engine';
+import { EventCollector, type EngineConfig, type EngineEvent, type EngineStats, type MatchingEngine } from '@prediction-markets/matching-engine';
 import { ApiError } from '@prediction-markets/shared';
 import type { Logger } from 'pino';
 import pg from 'pg';
@@ -154,6 +154,14 @@ export class Exchange {
   }
 
   /** Number of jobs waiting for the writer (not yet executed). */
+  /**
+   * Sizes of the running engine's memory-holding structures (`MatchingEngine.stats()`), or null
+   * while there is no engine (starting, rebuilding after a failed batch). Read by the metrics.
+   */
+  engineStats(): EngineStats | null {
+    return this.engineRef?.stats() ?? null;
+  }
+
   get queueDepth(): number {
     return this.queue.length;
   }

@@ -15,11 +15,13 @@
  *   enum columns packed into `flags` bit fields, see ORDER_FLAGS), plus the group's
  *   clientOrderIds. Integer text is PostgreSQL's cheapest output (a JSON tuple per order cost
  *   about 5x as much server time for 100,000 orders).
+ * The clientOrderIds of final orders are only those still inside the engine's retention window
+ * (`loadSnapshot`), not every id ever used.
  * Given a database URL they run over a short-lived node-postgres connection: Prisma's client
  * costs tens of nanoseconds per byte of a result, seconds for 100,000 orders. The engine
  * re-queues the open orders in queueSeq order itself (MatchingEngine.restore sorts them).
  */
-import { MatchingEngine, type EngineConfig, type EngineSnapshot, type OrderView } from '@prediction-markets/matching-engine';
+import { DEFAULT_ENGINE_CONFIG, MatchingEngine, type EngineConfig, type EngineSnapshot, type OrderView } from '@prediction-markets/matching-engine';
 import { bookSideOf, yesPriceOf } from '@prediction-markets/shared';
 import pg from 'pg';
 import type { PrismaClient } from '../db/types.ts';
@@ -38,7 +40,8 @@ const TABLES_SQL = `
     'maxOrderId', (SELECT max(id) FROM orders),
     'maxTradeId', (SELECT max(id) FROM trades),
     'maxQueueSeq', (SELECT max(queue_seq) FROM orders),
-    'clientOrderIds', (SELECT coalesce(json_agg(json_build_array(id, user_id, client_order_id)), '[]') FROM orders WHERE client_order_id IS NOT NULL)
+    'clientOrderIds', (SELECT coalesce(json_agg(json_build_array(id, user_id, client_order_id, ${ms('updated_at')})), '[]') FROM orders
+      WHERE client_order_id IS NOT NULL AND status NOT IN ('OPEN', 'PARTIALLY_FILLED') AND ${ms('updated_at')} > $1::bigint)
   )::text AS j`;
 
 /**
@@ -76,7 +79,8 @@ interface SmallTables {
   maxOrderId: number | null;
   maxTradeId: number | null;
   maxQueueSeq: number | null;
-  clientOrderIds: [number, string, string][];
+  /** The clientOrderIds of FINAL orders that became final inside the retention window: [orderId, userId, clientOrderId, finalAtMs]. */
+  clientOrderIds: [number, string, string, number][];
 }
 
 interface OpenOrderGroup {
@@ -123,16 +127,23 @@ function groupOrders(g: OpenOrderGroup, out: OrderView[]): void {
 }
 
 /** Run the two statements over node-postgres (one read-only snapshot) when `databaseUrl` is given, else through Prisma. */
-async function readSnapshotRows(prisma: PrismaClient, databaseUrl: string | undefined): Promise<{ tables: SmallTables; groups: OpenOrderGroup[] }> {
+async function readSnapshotRows(
+  prisma: PrismaClient,
+  finalCutoffMs: number,
+  databaseUrl: string | undefined,
+): Promise<{ tables: SmallTables; groups: OpenOrderGroup[] }> {
   if (databaseUrl === undefined) {
-    const [tables, groups] = await Promise.all([prisma.$queryRawUnsafe<{ j: string }[]>(TABLES_SQL), prisma.$queryRawUnsafe<OpenOrderGroup[]>(OPEN_ORDERS_SQL)]);
+    const [tables, groups] = await Promise.all([
+      prisma.$queryRawUnsafe<{ j: string }[]>(TABLES_SQL, finalCutoffMs),
+      prisma.$queryRawUnsafe<OpenOrderGroup[]>(OPEN_ORDERS_SQL),
+    ]);
     return { tables: JSON.parse(tables[0]!.j) as SmallTables, groups };
   }
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'prediction-markets-rebuild' });
   await client.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const tables = JSON.parse((await client.query<{ j: string }>(TABLES_SQL)).rows[0]!.j) as SmallTables;
+    const tables = JSON.parse((await client.query<{ j: string }>(TABLES_SQL, [finalCutoffMs])).rows[0]!.j) as SmallTables;
     const groups = (await client.query<OpenOrderGroup>(OPEN_ORDERS_SQL)).rows;
     await client.query('COMMIT');
     return { tables, groups };
@@ -143,12 +154,25 @@ async function readSnapshotRows(prisma: PrismaClient, databaseUrl: string | unde
 
 /**
  * Read the engine snapshot from the database at wall-clock `nowMs` (see above).
+ * `clientOrderIdRetentionMs` (the engine's window, default 24 h): the clientOrderIds loaded are
+ * those of open orders and of final orders whose last change (`updated_at`, the time they became
+ * final) is less than the window before `nowMs`, with that time as `finalAtMs`; older ids may
+ * name new orders and are not loaded.
  * `databaseUrl`: over node-postgres; without it, through Prisma.
  */
-export async function loadSnapshot(prisma: PrismaClient, nowMs: number, databaseUrl?: string): Promise<EngineSnapshot> {
-  const { tables: r, groups } = await readSnapshotRows(prisma, databaseUrl);
+export async function loadSnapshot(
+  prisma: PrismaClient,
+  nowMs: number,
+  databaseUrl?: string,
+  clientOrderIdRetentionMs: number = DEFAULT_ENGINE_CONFIG.clientOrderIdRetentionMs,
+): Promise<EngineSnapshot> {
+  const { tables: r, groups } = await readSnapshotRows(prisma, nowMs - clientOrderIdRetentionMs, databaseUrl);
+  const openClientIds: EngineSnapshot['clientOrderIds'] = [];
   const orders: OrderView[] = [];
   for (const g of groups) groupOrders(g, orders);
+  for (const o of orders) {
+    if (o.clientOrderId !== null) openClientIds.push({ userId: o.userId, clientOrderId: o.clientOrderId, orderId: o.orderId, finalAtMs: null });
+  }
   return {
     version: 1,
     nowMs,
@@ -182,7 +206,7 @@ export async function loadSnapshot(prisma: PrismaClient, nowMs: number, database
       realisedPnlCents,
     })),
     orders,
-    clientOrderIds: r.clientOrderIds.map(([orderId, userId, clientOrderId]) => ({ userId, clientOrderId, orderId })),
+    clientOrderIds: [...openClientIds, ...r.clientOrderIds.map(([orderId, userId, clientOrderId, finalAtMs]) => ({ userId, clientOrderId, orderId, finalAtMs }))],
   };
 }
 
@@ -211,7 +235,7 @@ export async function rebuildEngine(
   databaseUrl?: string,
 ): Promise<MatchingEngine> {
   const t0 = performance.now();
-  const snapshot = await loadSnapshot(prisma, nowMs, databaseUrl);
+  const snapshot = await loadSnapshot(prisma, nowMs, databaseUrl, config.clientOrderIdRetentionMs);
   const t1 = performance.now();
   const engine = MatchingEngine.restore(snapshot, config);
   const t2 = performance.now();

@@ -4,6 +4,7 @@
  * and nothing else stores them), and the house's live state per market (engine position and
  * resting orders; its fills from PostgreSQL).
  */
+import { yesPriceOf } from '@prediction-markets/shared';
 import type { PrismaClient } from '../db/types.ts';
 import type { Exchange } from '../exchange/exchange.ts';
 import { userByEmail } from '../auth/queries.ts';
@@ -66,7 +67,7 @@ export async function houseCashCents(prisma: PrismaClient, houseId: string, mark
   let cash = 0;
   for (const o of orders) {
     if (o.priceCents === null) continue;
-    const yesPrice = o.outcome === 'YES' ? o.priceCents : 100 - o.priceCents;
+    const yesPrice = yesPriceOf(o.priceCents, o.outcome);
     const sellsYes = (o.side === 'SELL') === (o.outcome === 'YES');
     cash += (sellsYes ? 1 : -1) * yesPrice * o.filledQty;
   }

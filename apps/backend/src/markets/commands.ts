@@ -29,7 +29,7 @@ import type { Exchange, Job } from '../exchange/exchange.ts';
 import type { SessionUser } from '../entrance/credentials.ts';
 import { rejectionError } from '../entrance/errors.ts';
 import { AUDIT_ACTIONS, appendAudit } from '../admin/audit.ts';
-import { runIdempotent } from '../services/idempotency.ts';
+import { runIdempotent } from './idempotency.ts';
 import { userExists } from '../auth/queries.ts';
 import type { MarketRow } from './directory.ts';
 import { settlementTotals, type ResolverStake } from './dto.ts';

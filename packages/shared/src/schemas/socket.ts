@@ -37,8 +37,8 @@ export const SOCKET_LIMITS = {
   cancelOnDisconnectGraceMsMax: 60_000,
 } as const;
 
-/** Path of the Socket.IO endpoint on the HTTP server. */
-export const SOCKET_PATH = '/ws';
+/** Path of the Socket.IO endpoint on the HTTP server (its home: the zod-free constants.ts). */
+export { SOCKET_PATH } from '../constants.ts';
 
 /** A market sequence number (non-negative integer). */
 const Seq = z.int().min(0);
