@@ -12,7 +12,7 @@
  * What it does, as a newcomer would: the server (`node --import tsx src/server.ts`, the
  * command behind `pnpm start`) with no DATABASE_URL, so it starts its embedded PostgreSQL
  * under DATA_DIR (a temporary directory). One market; N resting orders placed through
- * POST /api/orders/batch (20 per request), BUY YES at 1..40 and BUY NO at 1..40 (a YES ask at
+ * POST /api/orders/batch (20 per request, with the client SDK `@prediction-markets/client`), BUY YES at 1..40 and BUY NO at 1..40 (a YES ask at
  * 60..99), nothing crosses. Then SIGTERM, wait for the exit, and start again: the time to
  * ready is from spawning the process to the first 200 of GET /ready, and the server's own
  * start-up timings log line splits it: process start (node and module loading), database
@@ -25,6 +25,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PmClient, type Result } from '@prediction-markets/client';
 
 const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -102,28 +103,35 @@ async function stopServer(s: Server): Promise<void> {
   await s.exited;
 }
 
-async function api<T = any>(base: string, method: string, p: string, token?: string, body?: unknown, expect?: number): Promise<T> {
-  const res = await fetch(`${base}${p}`, {
-    method,
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (expect !== undefined && res.status !== expect) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
+/** The SDK's answer, or a thrown error naming the call (a benchmark stops on any refusal). */
+function must<T>(what: string, res: Result<T>): T {
+  if (!res.ok) throw new Error(`${what}: ${res.error.code} ${res.error.message}`);
+  return res.data;
 }
 
 async function buildBook(base: string, slug: string): Promise<void> {
-  const admin = await api(base, 'POST', '/api/auth/login', undefined, { email: 'admin@bench.local', password: 'admin-bench-password' }, 200);
-  const closesAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
-  await api(base, 'POST', '/api/markets', admin.accessToken, { slug, question: 'Restart benchmark market?', closesAt }, 201);
-  await api(base, 'PATCH', `/api/markets/${slug}/status`, admin.accessToken, { status: 'OPEN' }, 200);
-  const tokens: string[] = [];
-  for (let i = 0; i < USERS; i++) {
-    const r = await api(base, 'POST', '/api/auth/register', undefined, { email: `maker-${i}@bench.local`, password: 'bench-password-123' }, 201);
-    await api(base, 'POST', '/api/admin/grant', admin.accessToken, { userId: r.user.id, amountCents: 100_000_000 }, 200);
-    tokens.push(r.accessToken as string);
+  const admin = new PmClient({ baseUrl: base, autoRefresh: false });
+  const makers: PmClient[] = [];
+  try {
+    must('admin login', await admin.login({ email: 'admin@bench.local', password: 'admin-bench-password' }));
+    const closesAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
+    must('create market', await admin.createMarket({ slug, question: 'Restart benchmark market?', closesAt }));
+    must('open market', await admin.setMarketStatus(slug, { status: 'OPEN' }));
+    for (let i = 0; i < USERS; i++) {
+      const pm = new PmClient({ baseUrl: base, autoRefresh: false });
+      makers.push(pm);
+      const r = must('register', await pm.register({ email: `maker-${i}@bench.local`, password: 'bench-password-123' }));
+      must('grant', await admin.grant({ userId: r.user.id, amountCents: 100_000_000 }));
+    }
+    await placeBook(makers, slug);
+  } finally {
+    admin.close();
+    for (const pm of makers) pm.close();
   }
+}
+
+/** ORDERS resting orders through the batch API (BATCH per request, 16 requests in flight). */
+async function placeBook(makers: PmClient[], slug: string): Promise<void> {
   let next = 0;
   const started = performance.now();
   const worker = async (): Promise<void> => {
@@ -135,10 +143,10 @@ async function buildBook(base: string, slug: string): Promise<void> {
       for (let k = from; k < next; k++) {
         // 80 levels: BUY YES at 1..40 (bids) and BUY NO at 1..40 (YES asks at 60..99)
         const level = k % 80;
-        orders.push({ marketSlug: slug, side: 'BUY', outcome: level < 40 ? 'YES' : 'NO', price: (level % 40) + 1, quantity: 1 });
+        orders.push({ marketSlug: slug, side: 'BUY' as const, outcome: level < 40 ? ('YES' as const) : ('NO' as const), price: (level % 40) + 1, quantity: 1 });
       }
-      const res = await api(base, 'POST', '/api/orders/batch', tokens[Math.floor(from / BATCH) % USERS], { orders }, 200);
-      const failed = (res.results as { ok: boolean }[]).filter((r) => !r.ok);
+      const res = must('batch', await makers[Math.floor(from / BATCH) % USERS]!.placeBatch(orders));
+      const failed = res.results.filter((r) => !r.ok);
       if (failed.length > 0) throw new Error(`batch refused: ${JSON.stringify(failed[0])}`);
       if (next % 10_000 === 0) log(`  ${next} orders placed (${((next / (performance.now() - started)) * 1000).toFixed(0)}/s)`);
     }
@@ -147,7 +155,9 @@ async function buildBook(base: string, slug: string): Promise<void> {
 }
 
 async function restingOrders(base: string, slug: string): Promise<number> {
-  const book = await api(base, 'GET', `/api/orders/${slug}/orderbook?depth=99`, undefined, undefined, 200);
+  const pm = new PmClient({ baseUrl: base, autoRefresh: false });
+  const book = must('orderbook', await pm.getOrderbook(slug, { depth: 99 }));
+  pm.close();
   const sum = (levels: { orders: number }[]): number => levels.reduce((s, l) => s + l.orders, 0);
   return sum(book.yes.bids) + sum(book.yes.asks);
 }
@@ -172,6 +182,8 @@ async function main(): Promise<void> {
       const s = await startServer(dataDir, 'info');
       server = s;
       for (;;) {
+        // the readiness probe stays a bare fetch: the SDK's ready() repeats refused connections
+        // with its own back-off, which would blur the 5 ms polling of the time to ready
         const res = await fetch(`${s.base}/ready`).catch(() => null);
         if (res !== null && res.status === 200) break;
         await new Promise((r) => setTimeout(r, 5));

@@ -25,7 +25,8 @@
  * Set-up: a fresh embedded PostgreSQL (temporary data directory, fsync and
  * synchronous_commit ON) and the server (`node --import tsx src/server.ts`, NODE_ENV=production)
  * as a CHILD process, both on this machine; this process is the load generator and talks to
- * the server over loopback HTTP/1.1 with keep-alive connections (node:http). On a 2-core
+ * the server over loopback HTTP/1.1 with keep-alive connections, through the client SDK
+ * (`@prediction-markets/client`, one bearer-mode `PmClient` per user) as a bot would. On a 2-core
  * machine the generator, the server and PostgreSQL share the two cores, so the figures are a
  * lower bound of what the server does with the machine to itself.
  *
@@ -42,10 +43,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, chmodSync, readFileSync, readdirSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PmClient, type Result as SdkResult } from '@prediction-markets/client';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { mulberry32 as prng } from '../test/helpers/kit.ts';
 
@@ -79,109 +80,45 @@ const log = (msg: string): void => {
 
 // ---------------------------------------------------------------- HTTP client
 
-interface Res {
-  status: number;
-  text: string;
-}
-
 let host = '127.0.0.1';
 let port = 0;
+const baseUrl = (): string => `http://${host}:${port}`;
 
 /**
- * A minimal HTTP/1.1 keep-alive client over raw sockets: the load generator shares the
- * machine's two cores with the server and PostgreSQL, and node:http's client costs several
- * times more CPU per request than writing a prepared request and reading a
- * Content-Length-framed answer. One request at a time per connection; connections are pooled.
+ * Every API call goes through the client SDK (`PmClient`, bearer mode), as a bot's would: one
+ * client per user, over Node's global fetch (undici). Connections: undici's global agent keeps
+ * one keep-alive connection per request in flight (no pipelining) and has no cap per origin,
+ * so the closed loop holds `connections` connections and the open loop as many as it has
+ * requests outstanding: the same pool as the minimal raw-socket client this benchmark used
+ * before (one connection per request in flight, reused when idle). The SDK costs the load
+ * generator more CPU per request than that client did (fetch, Headers, AbortSignal); the
+ * report prints the generator's CPU per order beside the server's.
  */
-class Conn {
-  private readonly sock: net.Socket;
-  private buf: Buffer = Buffer.alloc(0);
-  private waiting: { resolve(r: Res): void; reject(e: Error): void } | null = null;
-  closed = false;
+const clients: PmClient[] = [];
 
-  constructor() {
-    this.sock = net.connect({ host, port });
-    this.sock.setNoDelay(true);
-    this.sock.on('data', (chunk: Buffer) => this.onData(chunk));
-    const fail = (err?: Error): void => {
-      this.closed = true;
-      const w = this.waiting;
-      this.waiting = null;
-      w?.reject(err ?? new Error('connection closed'));
-    };
-    this.sock.on('error', fail);
-    this.sock.on('close', () => fail());
-  }
-
-  send(raw: string): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.sock.write(raw);
-    });
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    const end = this.buf.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const head = this.buf.toString('latin1', 0, end);
-    const m = /\r\ncontent-length: *(\d+)/i.exec(head);
-    if (m === null) {
-      this.waiting?.reject(new Error(`response without content-length: ${head.slice(0, 200)}`));
-      this.waiting = null;
-      this.sock.destroy();
-      return;
-    }
-    const total = end + 4 + Number(m[1]);
-    if (this.buf.length < total) return;
-    const res = { status: Number(head.slice(9, 12)), text: this.buf.toString('utf8', end + 4, total) };
-    this.buf = this.buf.subarray(total);
-    const w = this.waiting;
-    this.waiting = null;
-    w?.resolve(res);
-  }
-
-  destroy(): void {
-    this.sock.destroy();
-  }
+function newClient(): PmClient {
+  // The benchmark outlives no token (ACCESS_TOKEN_TTL_SEC default), and renewal timers would
+  // add requests the workload does not count.
+  const pm = new PmClient({ baseUrl: baseUrl(), autoRefresh: false });
+  clients.push(pm);
+  return pm;
 }
 
-const idle: Conn[] = [];
-const all = new Set<Conn>();
-
-async function request(method: string, p: string, token?: string, body?: unknown): Promise<Res> {
-  const data = body === undefined ? '' : JSON.stringify(body);
-  let raw = `${method} ${p} HTTP/1.1\r\nhost: ${host}:${port}\r\n`;
-  if (token !== undefined) raw += `authorization: Bearer ${token}\r\n`;
-  if (body !== undefined) raw += `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(data)}\r\n`;
-  raw += `\r\n${data}`;
-  let conn = idle.pop();
-  while (conn !== undefined && conn.closed) conn = idle.pop();
-  if (conn === undefined) {
-    conn = new Conn();
-    all.add(conn);
-  }
-  try {
-    const res = await conn.send(raw);
-    idle.push(conn);
-    return res;
-  } catch (err) {
-    all.delete(conn);
-    conn.destroy();
-    throw err;
-  }
+function closeClients(): void {
+  for (const pm of clients) pm.close();
+  clients.length = 0;
 }
 
-function closeConnections(): void {
-  for (const c of all) c.destroy();
-  all.clear();
-  idle.length = 0;
+/** The SDK's answer, or a thrown error naming the call (set-up stops on any refusal). */
+function must<T>(what: string, res: SdkResult<T>): T {
+  if (!res.ok) throw new Error(`${what}: ${res.error.code} (${res.error.status ?? '-'}) ${res.error.message}`);
+  return res.data;
 }
 
-async function json<T = any>(method: string, p: string, token?: string, body?: unknown, expect?: number): Promise<T> {
-  const res = await request(method, p, token, body);
-  if (expect !== undefined && res.status !== expect) throw new Error(`${method} ${p}: ${res.status} ${res.text.slice(0, 300)}`);
-  return JSON.parse(res.text) as T;
+/** The Prometheus scrape is text, not an API call: a bare fetch. */
+async function metricsText(): Promise<string> {
+  const res = await fetch(`${baseUrl()}/metrics`);
+  return res.text();
 }
 
 // ---------------------------------------------------------------- server
@@ -264,9 +201,9 @@ function machineTicks(): { busy: number; steal: number; total: number } {
 
 /** Sum and count of the engine_commands_per_transaction histogram. */
 async function commandsHistogram(): Promise<{ sum: number; count: number }> {
-  const res = await request('GET', '/metrics');
-  const sum = /^engine_commands_per_transaction_sum(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(res.text);
-  const count = /^engine_commands_per_transaction_count(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(res.text);
+  const text = await metricsText();
+  const sum = /^engine_commands_per_transaction_sum(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
+  const count = /^engine_commands_per_transaction_count(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
   return { sum: Number(sum?.[1] ?? NaN), count: Number(count?.[1] ?? NaN) };
 }
 
@@ -278,7 +215,7 @@ const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - l
 const clampPrice = (p: number): number => Math.min(99, Math.max(1, p));
 
 interface User {
-  token: string;
+  pm: PmClient;
   /** resting orders this user placed: [orderId, ...] */
   open: number[];
   /** shares known to be held (from taker fills), by `${market}/${outcome}` */
@@ -293,15 +230,23 @@ interface Market {
 let users: User[] = [];
 const markets: Market[] = [];
 
+type PlaceBody = Parameters<PmClient['placeOrder']>[1];
+type BatchItem = Parameters<PmClient['placeBatch']>[0][number];
+
 interface Op {
   kind: 'place' | 'cancel' | 'batch';
+  /** the route, for messages */
   method: string;
   path: string;
   user: User;
-  body?: Record<string, unknown>;
+  body?: PlaceBody;
+  orders?: BatchItem[];
   market?: Market;
   orderId?: number;
 }
+
+/** An answer: the SDK's result (null: the call threw, a bug in the SDK or the benchmark). */
+type Answer = SdkResult<unknown> | null;
 
 function nextOp(allowBatch = true): Op {
   const user = users[int(0, users.length - 1)]!;
@@ -309,12 +254,12 @@ function nextOp(allowBatch = true): Op {
   if (rand() < 0.02) market.mid = Math.min(85, Math.max(15, market.mid + int(-2, 2)));
   if (allowBatch && MM_SHARE > 0 && rand() < MM_SHARE) {
     // a market maker requotes: a ladder of YES and NO bids around the mid, in one request
-    const orders = Array.from({ length: MM_BATCH }, (_, i) => {
+    const orders = Array.from({ length: MM_BATCH }, (_, i): BatchItem => {
       const outcome = i % 2 === 0 ? 'YES' : 'NO';
       const own = outcome === 'YES' ? market.mid : 100 - market.mid;
       return { marketSlug: market.slug, side: 'BUY', outcome, price: clampPrice(own - 1 - Math.floor(i / 2) + int(-1, 1)), quantity: int(5, 20) };
     });
-    return { kind: 'batch', method: 'POST', path: '/api/orders/batch', user, body: { orders }, market };
+    return { kind: 'batch', method: 'POST', path: '/api/orders/batch', user, orders, market };
   }
   const roll = rand();
   if (roll < 0.15 && user.open.length > 0) {
@@ -322,7 +267,7 @@ function nextOp(allowBatch = true): Op {
     const orderId = user.open.splice(Math.max(0, user.open.length - int(1, 3)), 1)[0]!;
     return { kind: 'cancel', method: 'DELETE', path: `/api/orders/${orderId}`, user, orderId };
   }
-  const outcome = rand() < 0.5 ? 'YES' : 'NO';
+  const outcome: 'YES' | 'NO' = rand() < 0.5 ? 'YES' : 'NO';
   const ownMid = outcome === 'YES' ? market.mid : 100 - market.mid;
   const key = `${market.slug}/${outcome}`;
   const held = user.held.get(key) ?? 0;
@@ -330,31 +275,32 @@ function nextOp(allowBatch = true): Op {
     // sell shares held: mostly limit around the mid, some market sells
     const qty = int(1, held);
     user.held.set(key, held - qty);
-    const body = rand() < 0.15 ? { side: 'SELL', outcome, type: 'MARKET', quantity: qty } : { side: 'SELL', outcome, price: clampPrice(ownMid + int(-3, 5)), quantity: qty };
+    const body: PlaceBody = rand() < 0.15 ? { side: 'SELL', outcome, type: 'MARKET', quantity: qty } : { side: 'SELL', outcome, price: clampPrice(ownMid + int(-3, 5)), quantity: qty };
     return { kind: 'place', method: 'POST', path: `/api/orders/${market.slug}`, user, body, market };
   }
   if (roll < 0.36) {
-    const body = { side: 'BUY', outcome, type: 'MARKET', quantity: int(1, 10), maxCost: int(100, 1000) };
+    const body: PlaceBody = { side: 'BUY', outcome, type: 'MARKET', quantity: int(1, 10), maxCost: int(100, 1000) };
     return { kind: 'place', method: 'POST', path: `/api/orders/${market.slug}`, user, body, market };
   }
   // limit buy around the mid: about a third cross the spread
-  const body: Record<string, unknown> = { side: 'BUY', outcome, price: clampPrice(ownMid + int(-6, 3)), quantity: int(1, 10) };
+  const body: PlaceBody = { side: 'BUY', outcome, price: clampPrice(ownMid + int(-6, 3)), quantity: int(1, 10) };
   if (rand() < 0.08) body.timeInForce = 'IOC';
   return { kind: 'place', method: 'POST', path: `/api/orders/${market.slug}`, user, body, market };
 }
 
 /** Learn from an answer: resting order ids and shares bought. */
-function absorb(op: Op, res: Res): void {
-  if (op.kind === 'batch' && res.status === 200) {
-    const r = JSON.parse(res.text) as { results: { ok: boolean; order?: { id: number; status: string } }[] };
+function absorb(op: Op, res: SdkResult<unknown>): void {
+  if (!res.ok) return;
+  if (op.kind === 'batch') {
+    const r = res.data as { results: { ok: boolean; order?: { id: number; status: string } }[] };
     for (const item of r.results) {
       if (item.ok && (item.order!.status === 'OPEN' || item.order!.status === 'PARTIALLY_FILLED')) op.user.open.push(item.order!.id);
     }
     while (op.user.open.length > 200) op.user.open.shift();
     return;
   }
-  if (op.kind !== 'place' || (res.status !== 201 && res.status !== 200)) return;
-  const r = JSON.parse(res.text) as { order: { id: number; status: string; side: string; outcome: string }; fills: { quantity: number }[] };
+  if (op.kind !== 'place') return;
+  const r = res.data as { order: { id: number; status: string; side: string; outcome: string }; fills: { quantity: number }[] };
   if (r.order.status === 'OPEN' || r.order.status === 'PARTIALLY_FILLED') {
     op.user.open.push(r.order.id);
     if (op.user.open.length > 200) op.user.open.shift();
@@ -385,20 +331,20 @@ interface Tally {
 }
 const newTally = (): Tally => ({ orders: 0, batched: 0, codes: new Map(), placed: 0, cancelled: 0, rejected: 0, serverErrors: 0, transportErrors: 0, latenciesMs: [] });
 
-function record(t: Tally, op: Op, res: Res | null, latencyMs: number): void {
-  if (res === null) {
+function record(t: Tally, op: Op, res: Answer, latencyMs: number): void {
+  if (res === null || (!res.ok && (res.error.code === 'NETWORK_ERROR' || res.error.code === 'TIMEOUT'))) {
     t.transportErrors++;
     return;
   }
-  if (res.status >= 500) {
+  if (!res.ok && (res.error.status === null || res.error.status >= 500)) {
     t.serverErrors++;
-    if (t.serverErrors <= 3) log(`  server error: ${op.method} ${op.path} -> ${res.status} ${res.text.slice(0, 200)}`);
+    if (t.serverErrors <= 3) log(`  server error: ${op.method} ${op.path} -> ${res.error.status ?? '-'} ${res.error.code} ${res.error.message.slice(0, 200)}`);
     return;
   }
   t.latenciesMs.push(latencyMs);
   if (op.kind === 'batch') {
-    const n = (op.body!.orders as unknown[]).length;
-    const ok = res.status === 200 ? (JSON.parse(res.text) as { results: { ok: boolean }[] }).results.filter((x) => x.ok).length : 0;
+    const n = op.orders!.length;
+    const ok = res.ok ? (res.data as { results: { ok: boolean }[] }).results.filter((x) => x.ok).length : 0;
     t.orders += n;
     t.batched += n;
     t.placed += ok;
@@ -406,10 +352,9 @@ function record(t: Tally, op: Op, res: Res | null, latencyMs: number): void {
     return;
   }
   t.orders++;
-  if (res.status >= 400) {
+  if (!res.ok) {
     t.rejected++;
-    const code = /"code":"([A-Z_]+)"/.exec(res.text)?.[1] ?? String(res.status);
-    t.codes.set(code, (t.codes.get(code) ?? 0) + 1);
+    t.codes.set(res.error.code, (t.codes.get(res.error.code) ?? 0) + 1);
   }
   else if (op.kind === 'place') t.placed++;
   else t.cancelled++;
@@ -420,9 +365,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function send(op: Op): Promise<Res | null> {
+async function send(op: Op): Promise<Answer> {
   try {
-    return await request(op.method, op.path, op.user.token, op.body);
+    if (op.kind === 'batch') return await op.user.pm.placeBatch(op.orders!);
+    if (op.kind === 'cancel') return await op.user.pm.cancelOrder(op.orderId!);
+    return await op.user.pm.placeOrder(op.market!.slug, op.body!);
   } catch {
     return null;
   }
@@ -507,21 +454,23 @@ async function runOnce(commit: 'serial' | 'pipelined'): Promise<Result> {
     log(`server (pid ${server.pid}) on http://${host}:${port}`);
 
     // set-up: markets, users with ample points
-    const admin = await json('POST', '/api/auth/login', undefined, { email: 'admin@bench.local', password: 'admin-bench-password' }, 200);
+    const admin = newClient();
+    must('admin login', await admin.login({ email: 'admin@bench.local', password: 'admin-bench-password' }));
     const closesAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
     for (let i = 0; i < MARKETS; i++) {
       const slug = `bench-market-${i}`;
-      await json('POST', '/api/markets', admin.accessToken, { slug, question: `Benchmark market ${i}?`, closesAt }, 201);
-      await json('PATCH', `/api/markets/${slug}/status`, admin.accessToken, { status: 'OPEN' }, 200);
+      must('create market', await admin.createMarket({ slug, question: `Benchmark market ${i}?`, closesAt }));
+      must('open market', await admin.setMarketStatus(slug, { status: 'OPEN' }));
       markets.push({ slug, mid: 35 + 10 * (i % 4) });
     }
     const registered: User[] = [];
     for (let i = 0; i < USERS; i += 16) {
       const chunk = await Promise.all(
         Array.from({ length: Math.min(16, USERS - i) }, async (_, j) => {
-          const r = await json('POST', '/api/auth/register', undefined, { email: `trader-${i + j}@bench.local`, password: 'bench-password-123' }, 201);
-          await json('POST', '/api/admin/grant', admin.accessToken, { userId: r.user.id, amountCents: 100_000_000 }, 200);
-          return { token: r.accessToken as string, open: [], held: new Map<string, number>() };
+          const pm = newClient();
+          const r = must('register', await pm.register({ email: `trader-${i + j}@bench.local`, password: 'bench-password-123' }));
+          must('grant', await admin.grant({ userId: r.user.id, amountCents: 100_000_000 }));
+          return { pm, open: [], held: new Map<string, number>() };
         }),
       );
       registered.push(...chunk);
@@ -578,7 +527,7 @@ async function runOnce(commit: 'serial' | 'pipelined'): Promise<Result> {
         `${((h2.sum - h1.sum) / (h2.count - h1.count)).toFixed(1)} commands per transaction`,
     );
 
-    const reconcile = await json('GET', '/api/admin/reconcile', admin.accessToken, undefined, 200);
+    const reconcile = must('reconcile', await admin.reconcile());
     log(`reconcile after the run: ${reconcile.ok ? 'ok' : `FAILED ${JSON.stringify(reconcile.checks.filter((c: { ok: boolean }) => !c.ok))}`}`);
     if (!reconcile.ok || tally.serverErrors + tally2.serverErrors > 0) process.exitCode = 1;
 
@@ -596,7 +545,7 @@ async function runOnce(commit: 'serial' | 'pipelined'): Promise<Result> {
     log(JSON.stringify(result));
     return result;
   } finally {
-    closeConnections();
+    closeClients();
     if (server !== null && server.exitCode === null && server.signalCode === null) {
       const exited = new Promise<void>((resolve) => server!.once('exit', () => resolve()));
       server.kill('SIGTERM');
