@@ -1,6 +1,8 @@
 // Child process of bench/realtime.ts: a whole exchange runtime (embedded PostgreSQL in a
 // temporary directory, in-memory realtime bus, loopback only) plus an order stream it runs on
-// request. Talks to the parent over IPC:
+// request. The set-up and the order stream go through the API with the client SDK (one
+// bearer-mode PmClient per trader, POST /api/orders/:slug over loopback HTTP), as a bot's
+// orders would; the SDK's own CPU (a few orders per second) is inside serverCpuShare. Talks to the parent over IPC:
 //   -> { type: 'ready', url, marketId, slug, databaseUrl }
 //   <- { type: 'memory' }                 -> { type: 'memory', rss, heapUsed, sockets }
 //   <- { type: 'stream', rate, durationMs } -> { type: 'streamed', orders, trades, ms, cpuMs, ... }
@@ -12,7 +14,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { loadEnv } from '../src/env.ts';
 import { startRuntime } from '../src/runtime.ts';
-import { placeOrder } from '../src/orders/commands.ts';
+import { PmClient, type Result } from '@prediction-markets/client';
 import { socketIoWriteFloor } from './socket-write-floor.ts';
 
 const send = (m: unknown): void => {
@@ -57,18 +59,30 @@ async function main(): Promise<void> {
       },
     },
   });
-  const inject = async (method: string, url: string, body?: unknown, token?: string): Promise<any> => {
-    const res = await rt.app.inject({ method: method as 'POST', url, ...(body === undefined ? {} : { payload: body as object }), headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
+  const must = <T>(what: string, res: Result<T>): T => {
+    if (!res.ok) throw new Error(`${what}: ${res.error.code} ${res.error.message}`);
+    return res.data;
   };
-  const admin = await inject('POST', '/api/auth/login', { email: 'admin@bench.local', password: 'admin-password-123' });
+  const baseUrl = rt.url;
+  if (baseUrl === null) throw new Error('the runtime does not listen');
+  const clients: PmClient[] = [];
+  const client = (): PmClient => {
+    const pm = new PmClient({ baseUrl, autoRefresh: false });
+    clients.push(pm);
+    return pm;
+  };
+  const admin = client();
+  must('admin login', await admin.login({ email: 'admin@bench.local', password: 'admin-password-123' }));
   const slug = `bench-${Date.now()}`;
-  const market = await inject('POST', '/api/markets', { slug, question: 'Benchmark market?', closesAt: new Date(Date.now() + 86_400_000).toISOString() }, admin.accessToken);
+  const market = must('create market', await admin.createMarket({ slug, question: 'Benchmark market?', closesAt: new Date(Date.now() + 86_400_000).toISOString() }));
   marketId = market.id;
-  await inject('PATCH', `/api/markets/${slug}/status`, { status: 'OPEN' }, admin.accessToken);
-  const traders: string[] = [];
-  for (let i = 0; i < 4; i++) traders.push((await inject('POST', '/api/auth/register', { email: `t${i}-${Date.now()}@bench.local`, password: 'password-123' })).user.id);
+  must('open market', await admin.setMarketStatus(slug, { status: 'OPEN' }));
+  const traders: PmClient[] = [];
+  for (let i = 0; i < 4; i++) {
+    const pm = client();
+    must('register', await pm.register({ email: `t${i}-${Date.now()}@bench.local`, password: 'password-123' }));
+    traders.push(pm);
+  }
 
   process.on('message', (m: { type: string; rate?: number; durationMs?: number }) => {
     void (async () => {
@@ -95,14 +109,13 @@ async function main(): Promise<void> {
               return;
             }
             const i = n++;
-            const userId = traders[i % traders.length]!;
+            const trader = traders[i % traders.length]!;
             const price = 45 + ((i * 7) % 11);
-            placeOrder(rt.ctx, userId, market.id, { side: 'BUY', outcome: i % 2 === 0 ? 'YES' : 'NO', type: 'LIMIT', price, quantity: 1 + (i % 3), postOnly: false, stp: 'CANCEL_TAKER' })
-              .then((r) => {
-                orders++;
-                trades += r.fills.length;
-              })
-              .catch(() => undefined);
+            void trader.placeOrder(slug, { side: 'BUY', outcome: i % 2 === 0 ? 'YES' : 'NO', type: 'LIMIT', price, quantity: 1 + (i % 3), postOnly: false, stp: 'CANCEL_TAKER' }).then((r) => {
+              if (!r.ok) return;
+              orders++;
+              trades += r.data.fills.length;
+            });
           }, 1000 / rate);
         });
         await rt.ctx.exchange.idle();
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
       } else if (m.type === 'floor') {
         send({ type: 'floor', ...(await socketIoWriteFloor(rt.realtime!.io)) });
       } else if (m.type === 'stop') {
+        for (const pm of clients) pm.close();
         await rt.close();
         await pg.stop();
         rmSync(dataDir, { recursive: true, force: true });

@@ -20,8 +20,9 @@
 //   --procs P        client processes (default ceil(N / 2500))
 //   --rate R         orders per second streamed (default 2: what 10,000 clients on a 2-vCPU VM sustain)
 //   --duration S     seconds of streaming (default 10)
-//   --mode raw|socketio  client kind (default raw: Socket.IO protocol over bare WebSocket, cheap
-//                    per message; socketio: socket.io-client, heavier; see realtime-clients.ts)
+//   --mode raw|socketio|sdk  client kind (default raw: Socket.IO protocol over bare WebSocket, cheap
+//                    per message; socketio: socket.io-client, heavier; sdk: the client SDK's PmSocket
+//                    + subscribe, a live local book per client, heaviest; see realtime-clients.ts)
 //   --coalesce-ms MS REALTIME_COALESCE_MS of the server (default 0)
 //   --gateways G     serve the clients from G socket-gateway processes (INSTANCE_ROLE=gateway)
 //                    instead of the writer: starts a redis-server (/usr/bin/redis-server, loopback,
@@ -47,7 +48,7 @@ const clients = Number(arg('clients', '10000'));
 const procs = Number(arg('procs', String(Math.max(1, Math.ceil(clients / 2500)))));
 const rate = Number(arg('rate', '2'));
 const durationSec = Number(arg('duration', '10'));
-const mode = arg('mode', 'raw') as 'raw' | 'socketio';
+const mode = arg('mode', 'raw') as 'raw' | 'socketio' | 'sdk';
 const coalesceMs = arg('coalesce-ms', '0');
 const gatewayCount = Number(arg('gateways', '0'));
 const log = (s: string): void => {
