@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
 
-/** A confirmation dialog (Radix AlertDialog): title, body, a confirm and a cancel button. */
-export function ConfirmDialog(props: {
+/** What a confirmation dialog shows and does; `onConfirm` runs before the dialog closes. */
+export interface ConfirmProps {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   title: string;
@@ -10,7 +10,10 @@ export function ConfirmDialog(props: {
   confirmLabel: string;
   danger?: boolean;
   onConfirm: () => void;
-}) {
+}
+
+/** A confirmation dialog (Radix AlertDialog): title, body, a confirm and a cancel button. */
+export function ConfirmDialog(props: ConfirmProps) {
   return (
     <AlertDialog.Root open={props.open} onOpenChange={props.onOpenChange}>
       <AlertDialog.Portal>
