@@ -5,6 +5,7 @@
  * from the engine's resting orders between batches. Quantities in shares, prices in YES cents.
  */
 import type { EngineEvent, MatchingEngine } from '@prediction-markets/matching-engine';
+import { mirrorPrice, yesPriceOf } from '@prediction-markets/shared';
 
 interface HouseOrder {
   marketId: string;
@@ -44,7 +45,7 @@ export class HouseLevels {
       const o = this.orders.get(e.orderId);
       if (o === undefined) return;
       const live = e.status === 'OPEN' || e.status === 'PARTIALLY_FILLED';
-      const yesPrice = e.priceCents === null ? o.yesPrice : o.outcome === 'YES' ? e.priceCents : 100 - e.priceCents;
+      const yesPrice = e.priceCents === null ? o.yesPrice : yesPriceOf(e.priceCents, o.outcome);
       this.put(e.orderId, live ? { ...o, yesPrice, remaining: e.remainingQty } : null);
     }
   }
@@ -98,7 +99,7 @@ export function withHouseQty<L extends Level>(
   const at = (side: 'BID' | 'ASK', yesPrice: number): number => shares.get(`${side}:${yesPrice}`) ?? 0;
   const tag = (list: L[], side: 'BID' | 'ASK', mirrored: boolean): L[] =>
     list.map((l) => {
-      const houseQty = at(side, mirrored ? 100 - l.price : l.price);
+      const houseQty = at(side, mirrored ? mirrorPrice(l.price) : l.price);
       return houseQty > 0 ? { ...l, houseQty } : l;
     });
   return {

@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import type { BookFeedState, BookLevel, MarketBook } from '@prediction-markets/client';
-import type { schemas } from '@prediction-markets/shared';
+import { priceInOutcome, type schemas } from '@prediction-markets/shared';
 import { formatInt, formatPrice } from '../lib/format.ts';
 import { placeInLadder, type Outcome } from '../lib/book.ts';
 
@@ -56,7 +56,7 @@ export const OrderBook = memo(function OrderBook({ book, version, view, onViewCh
   const bestBid = bids[0]?.price ?? null;
   const bestAsk = asks[0]?.price ?? null;
   const last = book?.lastPrice ?? null;
-  const lastInView = last === null ? null : view === 'YES' ? last : 100 - last;
+  const lastInView = last === null ? null : priceInOutcome(last, view);
 
   const row = (l: Level, side: 'bid' | 'ask', cum: number) => {
     const own = mine.get(`${side}:${l.price}`) ?? [];
