@@ -381,6 +381,53 @@ describe('web UI in Chromium against the real backend', () => {
     }
   });
 
+  it('admin: the house market maker section enables the house with b and a band, the book shows it, then disables it', async () => {
+    const house = await startHouseMaker(server.rt, server.url);
+    try {
+      const hslug = 'e2e-house-admin';
+      await createOpenMarket(hslug, 'Will the admin turn the house on?');
+      const admin = await newPage();
+      await signIn(admin, ADMIN.email, ADMIN.password);
+      await admin.goto(`${server.url}/admin`);
+      const section = admin.getByRole('region', { name: 'House market maker' });
+      const form = section.getByRole('form', { name: 'House maker settings' });
+      await form.getByLabel(/^Market/).selectOption(hslug);
+      await form.getByLabel('Enabled (the house quotes this market)').check();
+      await form.getByLabel('Liquidity b (shares)').fill('150');
+      // Bad settings are caught in the browser before anything is sent.
+      await form.getByLabel('Band low pMin (¢)').fill('95');
+      await form.getByLabel('Band high pMax (¢)').fill('90');
+      await form.getByText('pMax must be above pMin').waitFor(WAIT);
+      await form.getByLabel('Band low pMin (¢)').fill('10');
+      expect(await form.getByText('pMax must be above pMin').count()).toBe(0);
+      await form.getByRole('button', { name: 'Save house settings' }).click();
+      const done = form.getByRole('status');
+      await done.getByText(`House maker enabled on ${hslug}: b 150 sh, band 10¢–90¢`, { exact: false }).waitFor(WAIT);
+      const state = await server.api('GET', `/api/house/markets/${hslug}`);
+      expect(state.body).toMatchObject({ enabled: true, b: 150, pMinCents: 10, pMaxCents: 90 });
+      // The confirmation states the loss bounds the API published for these settings.
+      const points = (c: number) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')} pts`;
+      expect(state.body.lossBoundIfYesCents).toBeGreaterThan(0);
+      expect(await done.textContent()).toContain(`worst-case loss ${points(state.body.lossBoundIfYesCents)} if YES wins, ${points(state.body.lossBoundIfNoCents)} if NO wins`);
+      const row = section.getByRole('row', { name: new RegExp(hslug) });
+      await row.getByText('enabled', { exact: true }).waitFor(WAIT);
+      expect(await row.textContent()).toContain('150 sh');
+      // The market's book now carries the house's shaded levels.
+      const book = await newPage();
+      await book.goto(`${server.url}/markets/${hslug}`);
+      await book.getByRole('row', { name: /from the house maker/ }).first().waitFor({ timeout: 30_000 });
+      await shot(admin, 'desktop-admin-house');
+      // Disable it: the form keeps b and the band, only the switch changes.
+      await form.getByLabel('Enabled (the house quotes this market)').uncheck();
+      await form.getByRole('button', { name: 'Save house settings' }).click();
+      await done.getByText(`House maker disabled on ${hslug}: b 150 sh, band 10¢–90¢`, { exact: false }).waitFor(WAIT);
+      await row.getByText('disabled', { exact: true }).waitFor(WAIT);
+      expect((await server.api('GET', `/api/house/markets/${hslug}`)).body).toMatchObject({ enabled: false, b: 150, pMinCents: 10, pMaxCents: 90 });
+    } finally {
+      await house.stop();
+    }
+  });
+
   it('an expired session returns to sign-in, and back to the page after signing in', async () => {
     const page = await newPage();
     await signIn(page, userB.email, userB.password);

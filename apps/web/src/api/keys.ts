@@ -19,4 +19,5 @@ export const qk = {
   audit: ['admin', 'audit'] as const,
   auditVerify: ['admin', 'audit-verify'] as const,
   reconcile: ['admin', 'reconcile'] as const,
+  houseMarkets: ['admin', 'house-markets'] as const,
 };

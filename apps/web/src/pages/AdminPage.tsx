@@ -8,6 +8,7 @@ import { useMarkets } from '../api/queries.ts';
 import { client, describeError, unwrapResult } from '../api/client.ts';
 import { qk } from '../api/keys.ts';
 import { MarketStatusActions } from '../components/AdminActions.tsx';
+import { HouseMakerPanel } from '../components/HouseMakerPanel.tsx';
 import { UserPicker, type PickedUser } from '../components/UserPicker.tsx';
 import { formatDateTime, formatInt, formatPoints, parsePointsToCents } from '../lib/format.ts';
 
@@ -245,6 +246,7 @@ export default function AdminPage() {
         <h2>Grant points</h2>
         <GrantForm />
       </section>
+      <HouseMakerPanel />
       <ReconcilePanel />
       <AuditPanel />
     </div>
