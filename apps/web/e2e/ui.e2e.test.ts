@@ -416,7 +416,18 @@ describe('web UI in Chromium against the real backend', () => {
       const book = await newPage();
       await book.goto(`${server.url}/markets/${hslug}`);
       await book.getByRole('row', { name: /from the house maker/ }).first().waitFor({ timeout: 30_000 });
+      // The published state follows: the house's resting shares appear in its row.
+      await expect.poll(async () => {
+        await section.getByRole('button', { name: 'Refresh' }).click();
+        return (await server.api('GET', `/api/house/markets/${hslug}`)).body.restingBidShares > 0 && !/ 0 \/ 0 sh/.test((await row.textContent()) ?? '');
+      }, { timeout: 15_000 }).toBe(true);
       await shot(admin, 'desktop-admin-house');
+      // The section fits a phone's width (the table scrolls inside its panel).
+      await admin.setViewportSize(PHONE);
+      await section.scrollIntoViewIfNeeded();
+      await shot(admin, 'phone-admin-house');
+      expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      await admin.setViewportSize(DESKTOP);
       // Disable it: the form keeps b and the band, only the switch changes.
       await form.getByLabel('Enabled (the house quotes this market)').uncheck();
       await form.getByRole('button', { name: 'Save house settings' }).click();

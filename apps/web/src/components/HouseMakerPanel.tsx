@@ -106,7 +106,7 @@ function HouseForm({ houses }: { houses: schemas.HouseMarketDto[] }) {
           {message('pMax')}
         </label>
       </div>
-      <label style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+      <label className="inline">
         <input type="checkbox" checked={draft.enabled} onChange={(e) => set({ enabled: e.target.checked })} />
         Enabled (the house quotes this market)
       </label>
@@ -158,7 +158,7 @@ export function HouseMakerPanel() {
               <tr><td colSpan={12} className="muted">{house.isPending ? 'Loading…' : 'The house maker is not configured on any market.'}</td></tr>
             ) : houses.map((h) => (
               <tr key={h.marketId}>
-                <td><Link to={`/markets/${h.slug}`}>{h.slug}</Link></td>
+                <td style={{ whiteSpace: 'nowrap' }}><Link to={`/markets/${h.slug}`}>{h.slug}</Link></td>
                 <td><span className={`badge ${h.enabled ? 'OPEN' : ''}`}>{h.enabled ? 'enabled' : 'disabled'}</span></td>
                 <td className="n">{formatB(h.b)}</td>
                 <td className="n">{formatPrice(h.p0Cents)}</td>
