@@ -3,11 +3,13 @@
  * settlement records, and the one-statement book snapshot socket gateways serve. The ONLY
  * place this feature reads.
  */
-import { ApiError, bookSideOf, yesPriceOf, type Outcome, type schemas } from '@prediction-markets/shared';
+import { ApiError, bookSideOf, yesPriceOf, schemas, type Outcome } from '@prediction-markets/shared';
+
+const { PRICE_HISTORY_MAX_POINTS } = schemas;
 import type { MarketStatus } from '@prediction-markets/matching-engine';
 import type { PrismaClient } from '../db/types.ts';
 import type { Exchange } from '../exchange/exchange.ts';
-import type { MarketRow } from './directory.ts';
+import type { MarketDirectory, MarketRow } from './directory.ts';
 import { resolutionDto, toMarketDto, type ResolverStake } from './dto.ts';
 import { AUDIT_ACTIONS } from '../admin/audit.ts';
 
@@ -103,4 +105,106 @@ export async function storedBook(prisma: PrismaClient, marketId: string): Promis
     }
   }
   return { seq: Number(r.seq), status: r.status as MarketStatus, outcome: r.outcome as Outcome | null, lastPrice: r.last_price, volume: Number(r.volume), levels: [...byLevel.values()] };
+}
+
+// ---- price history and 24 h stats (GET /api/markets/:slug/history, GET /api/market-stats) ----
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Span and bucket width of the fixed ranges. */
+export const RANGE_SPECS: Record<Exclude<schemas.PriceHistoryRange, 'ALL'>, { spanMs: number; bucketMs: number }> = {
+  '1H': { spanMs: HOUR_MS, bucketMs: MINUTE_MS },
+  '6H': { spanMs: 6 * HOUR_MS, bucketMs: 5 * MINUTE_MS },
+  '1D': { spanMs: DAY_MS, bucketMs: 15 * MINUTE_MS },
+  '1W': { spanMs: 7 * DAY_MS, bucketMs: HOUR_MS },
+};
+
+/** Bucket width of the ALL range for trades since `firstMs`: whole minutes, at most PRICE_HISTORY_MAX_POINTS buckets up to `nowMs`. */
+export function allRangeBucketMs(firstMs: number, nowMs: number): number {
+  const span = Math.max(1, nowMs - firstMs + 1);
+  const minutes = Math.max(1, Math.ceil(span / (PRICE_HISTORY_MAX_POINTS - 1) / MINUTE_MS));
+  return minutes * MINUTE_MS;
+}
+
+interface BucketRow {
+  ts: bigint;
+  close: number;
+  volume: bigint;
+}
+
+/**
+ * The YES price history of a market for the chart: buckets of `bucketMs` from the trades table
+ * (close = last trade of the bucket, by trade id) read through trades(market_id, created_at),
+ * at most PRICE_HISTORY_MAX_POINTS of them, plus the price before the first bucket. `nowMs` is
+ * the engine clock (the one that stamps trades). UNKNOWN_MARKET (404) for an unknown slug.
+ */
+export async function priceHistory(prisma: PrismaClient, markets: MarketDirectory, slug: string, range: schemas.PriceHistoryRange, nowMs: number): Promise<schemas.PriceHistoryResponse> {
+  const marketId = await markets.idOf(slug);
+  let fromMs: number;
+  let bucketMs: number;
+  if (range === 'ALL') {
+    const first = await prisma.$queryRawUnsafe<{ first: Date | null }[]>(
+      'SELECT min(created_at) AS first FROM trades WHERE market_id = $1::uuid',
+      marketId,
+    );
+    const firstMs = first[0]?.first?.getTime() ?? nowMs;
+    bucketMs = allRangeBucketMs(firstMs, nowMs);
+    fromMs = Math.floor(firstMs / bucketMs) * bucketMs;
+  } else {
+    const spec = RANGE_SPECS[range];
+    bucketMs = spec.bucketMs;
+    // Align to the bucket grid so that the first bucket is whole.
+    fromMs = Math.floor((nowMs - spec.spanMs) / bucketMs + 1) * bucketMs;
+  }
+  const from = new Date(fromMs);
+  const [rows, before] = await Promise.all([
+    prisma.$queryRawUnsafe<BucketRow[]>(
+      `SELECT (floor(extract(epoch FROM created_at) * 1000 / $3::bigint))::bigint * $3::bigint AS ts,
+              (array_agg(yes_price_cents ORDER BY id DESC))[1] AS close,
+              sum(qty)::bigint AS volume
+         FROM trades
+        WHERE market_id = $1::uuid AND created_at >= $2
+        GROUP BY 1
+        ORDER BY 1
+        LIMIT ${PRICE_HISTORY_MAX_POINTS + 1}`,
+      marketId,
+      from,
+      bucketMs,
+    ),
+    prisma.$queryRawUnsafe<{ price: number }[]>(
+      `SELECT yes_price_cents AS price FROM trades
+        WHERE market_id = $1::uuid AND created_at < $2
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+      marketId,
+      from,
+    ),
+  ]);
+  return {
+    slug,
+    range,
+    bucketMs,
+    fromMs,
+    toMs: nowMs,
+    startPrice: before[0]?.price ?? null,
+    points: rows.slice(-PRICE_HISTORY_MAX_POINTS).map((r) => ({ tsMs: Number(r.ts), yesPrice: r.close, volume: Number(r.volume) })),
+  };
+}
+
+/** Per market: the YES price 24 hours before `nowMs` (engine clock), the first price since and the shares traded since. One index probe per market. */
+export async function marketStats(prisma: PrismaClient, nowMs: number): Promise<schemas.MarketStatsResponse> {
+  const since = new Date(nowMs - DAY_MS);
+  const rows = await prisma.$queryRawUnsafe<{ id: string; before: number | null; first: number | null; volume: bigint | null }[]>(
+    `SELECT m.id::text AS id,
+            (SELECT t.yes_price_cents FROM trades t WHERE t.market_id = m.id AND t.created_at <= $1 ORDER BY t.created_at DESC, t.id DESC LIMIT 1) AS before,
+            (SELECT t.yes_price_cents FROM trades t WHERE t.market_id = m.id AND t.created_at > $1 ORDER BY t.created_at ASC, t.id ASC LIMIT 1) AS first,
+            (SELECT sum(t.qty)::bigint FROM trades t WHERE t.market_id = m.id AND t.created_at > $1) AS volume
+       FROM markets m`,
+    since,
+  );
+  return {
+    asOfMs: nowMs,
+    stats: rows.map((r) => ({ marketId: r.id, price24hAgo: r.before, firstPrice24h: r.first, volume24h: Number(r.volume ?? 0n) })),
+  };
 }
