@@ -25,23 +25,15 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { JSON_OUT, log, option } from './cli.ts';
 import { PmClient, type Result } from '@prediction-markets/client';
 
 const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function option(name: string, def: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (arg === undefined) return def;
-  const v = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
-const JSON_OUT = process.argv.includes('--json');
-const ORDERS = option('orders', 100_000);
-const RESTARTS = option('restarts', 2);
-const USERS = option('users', 20);
+const ORDERS = option('orders', 100_000, { integer: true });
+const RESTARTS = option('restarts', 2, { integer: true });
+const USERS = option('users', 20, { integer: true });
 const BATCH = 20;
-const log = (msg: string): void => void (JSON_OUT ? process.stderr : process.stdout).write(`${msg}\n`);
 
 interface Server {
   child: ChildProcess;

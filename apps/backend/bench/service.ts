@@ -48,6 +48,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { JSON_OUT, log, option } from './cli.ts';
 import { PmClient, type Result as SdkResult } from '@prediction-markets/client';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { mulberry32 as prng } from '../test/helpers/kit.ts';
@@ -56,14 +57,6 @@ const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 // ---------------------------------------------------------------- options
 
-function option(name: string, def: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (arg === undefined) return def;
-  const v = Number(arg.slice(name.length + 3));
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
-const JSON_OUT = process.argv.includes('--json');
 const DURATION_S = option('duration', 10);
 const WARMUP_S = option('warmup', 3);
 const CONNECTIONS = option('connections', 256);
@@ -75,10 +68,6 @@ const RATE_DURATION_S = option('rate-duration', 10);
 const MM_SHARE = process.argv.some((a) => a.startsWith('--mm-share=')) ? Number(process.argv.find((a) => a.startsWith('--mm-share='))!.slice(11)) : 0;
 const MM_BATCH = option('mm-batch', 10);
 
-const log = (msg: string): void => {
-  if (!JSON_OUT) process.stdout.write(`${msg}\n`);
-  else process.stderr.write(`${msg}\n`);
-};
 
 // ---------------------------------------------------------------- HTTP client
 
