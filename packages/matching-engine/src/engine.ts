@@ -52,6 +52,11 @@ import {
   TIF_FOK,
   FLAG_MARKET,
   FLAG_POST_ONLY,
+  FLAG_CLIENT_ORDER_ID,
+  M_ACTION,
+  M_YES_PRICE,
+  M_FLAGS,
+  M_TIF,
   STP_CANCEL_TAKER,
   STP_CANCEL_MAKER,
   STP_CANCEL_BOTH,
@@ -394,7 +399,7 @@ export class MatchingEngine {
     if (postOnly && (side === BID ? book.bestAsk <= yesLimit : book.bestBid >= yesLimit)) {
       return this.reject(cmd, RejectCode.POST_ONLY_WOULD_TAKE, 'post-only order would take liquidity');
     }
-    if (tif === TIF_FOK && !this.canFill(mk, acc.idx, action, side, yesLimit, qty, stp, isMarket && isBuy ? escrowCents : -1)) {
+    if (tif === TIF_FOK && !this.canFill(mk, pos === undefined ? NIL : pos.idx, action, side, yesLimit, qty, stp, isMarket && isBuy ? escrowCents : -1)) {
       return this.reject(cmd, RejectCode.FOK_NOT_FILLABLE, 'fill-or-kill order cannot be filled completely');
     }
 
@@ -404,20 +409,20 @@ export class MatchingEngine {
     const s = st.alloc();
     const orderId = this.nextOrderId++;
     st.id[s] = orderId;
-    st.user[s] = acc.idx;
-    st.market[s] = mk.idx;
     st.pos[s] = pos.idx;
-    st.action[s] = action;
-    st.yesPrice[s] = isMarket ? 0 : yesLimit;
-    st.tif[s] = tif;
-    st.flags[s] = (isMarket ? FLAG_MARKET : 0) | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT);
+    st.meta[4 * s + M_ACTION] = action;
+    st.meta[4 * s + M_YES_PRICE] = isMarket ? 0 : yesLimit;
+    st.meta[4 * s + M_TIF] = tif;
+    st.meta[4 * s + M_FLAGS] = (isMarket ? FLAG_MARKET : 0) | (postOnly ? FLAG_POST_ONLY : 0) | (coid !== null ? FLAG_CLIENT_ORDER_ID : 0) | (stp << STP_SHIFT);
     st.qty[s] = qty;
     st.remaining[s] = qty;
     st.expiresAt[s] = expiresAt ?? 0;
     st.queueSeq[s] = this.nextQueueSeq++;
-    st.clientOrderId[s] = coid;
     this.slotById.set(orderId, s);
-    if (coid !== null) (acc.clientOrderIds ??= new Map()).set(coid, orderId);
+    if (coid !== null) {
+      st.clientOrderId[s] = coid;
+      (acc.clientOrderIds ??= new Map()).set(coid, orderId);
+    }
     if (isBuy) {
       acc.available -= escrowCents;
       acc.locked += escrowCents;
@@ -489,7 +494,7 @@ export class MatchingEngine {
     const st = this.store;
     const filled = st.qty[s]! - st.remaining[s]!;
     const orderId = cmd.orderId;
-    this.cancelResting(this.markets[st.market[s]!]!, s, 'USER_CANCEL');
+    this.cancelResting(this.positions[st.pos[s]!]!.market, s, 'USER_CANCEL');
     return { ok: true, duplicate: false, orderId, status: 'CANCELLED', filledQty: filled, remainingQty: 0 };
   }
 
@@ -512,10 +517,10 @@ export class MatchingEngine {
     let s = acc.ordersHead;
     while (s !== NIL) {
       const next = st.uNext[s]!;
-      const m = st.market[s]!;
-      if (onlyMarket < 0 || m === onlyMarket) {
+      const mk = this.positions[st.pos[s]!]!.market;
+      if (onlyMarket < 0 || mk.idx === onlyMarket) {
         cancelled.push(st.id[s]!);
-        this.cancelResting(this.markets[m]!, s, 'USER_CANCEL');
+        this.cancelResting(mk, s, 'USER_CANCEL');
       }
       s = next;
     }
@@ -536,10 +541,10 @@ export class MatchingEngine {
     const s = this.ownSlot(cmd.userId, cmd.orderId);
     if (s === NIL) return this.reject(cmd, RejectCode.UNKNOWN_ORDER, `no open order ${String(cmd.orderId)}`, cmd.orderId);
     const st = this.store;
-    const mk = this.markets[st.market[s]!]!;
+    const mk = this.positions[st.pos[s]!]!.market;
     if (mk.status !== 'OPEN') return this.rejectStatus(cmd, mk, cmd.orderId);
-    const action = st.action[s]!;
-    const oldYes = st.yesPrice[s]!;
+    const action = st.meta[4 * s + M_ACTION]!;
+    const oldYes = st.meta[4 * s + M_YES_PRICE]!;
     const oldOwn = ownPrice(action, oldYes);
     const rem = st.remaining[s]!;
     const newOwn = cmd.priceCents ?? oldOwn;
@@ -582,7 +587,7 @@ export class MatchingEngine {
       if (extra > held) return this.reject(cmd, RejectCode.INSUFFICIENT_SHARES, `needs ${extra} more shares available, has ${held}`, cmd.orderId);
     }
     const book = mk.book;
-    if ((st.flags[s]! & FLAG_POST_ONLY) !== 0 && (side === BID ? book.bestAsk <= newYes : book.bestBid >= newYes)) {
+    if ((st.meta[4 * s + M_FLAGS]! & FLAG_POST_ONLY) !== 0 && (side === BID ? book.bestAsk <= newYes : book.bestBid >= newYes)) {
       return this.reject(cmd, RejectCode.POST_ONLY_WOULD_TAKE, 'post-only order would take liquidity', cmd.orderId);
     }
     // Leave the book, the expiry heap and the user's list; re-enter as a taker with a new priority.
@@ -608,7 +613,7 @@ export class MatchingEngine {
       this.touchPosition(pos);
       if (delta < 0) this.net(pos, null);
     }
-    st.yesPrice[s] = newYes;
+    st.meta[4 * s + M_YES_PRICE] = newYes;
     st.remaining[s] = newQty;
     st.qty[s] = filled + newQty;
     st.queueSeq[s] = this.nextQueueSeq++;
@@ -698,9 +703,10 @@ export class MatchingEngine {
   private match(mk: Market, t: number, side: number, limitYes: number): number {
     const st = this.store;
     const book = mk.book;
-    const tUser = st.user[t]!;
-    const stp = (st.flags[t]! >> STP_SHIFT) & 3;
-    const tYes = st.action[t]! < 2;
+    // Same position = same user (the maker rests in this market): the self-trade check.
+    const tPos = st.pos[t]!;
+    const stp = (st.meta[4 * t + M_FLAGS]! >> STP_SHIFT) & 3;
+    const tYes = st.meta[4 * t + M_ACTION]! < 2;
     let rem = st.remaining[t]!;
     const opp = side === BID ? ASK : BID;
     while (rem > 0) {
@@ -709,7 +715,7 @@ export class MatchingEngine {
       let m = book.head[Book.level(opp, p)]!;
       while (m !== NIL && rem > 0) {
         const nextM = st.next[m]!;
-        if (st.user[m] === tUser) {
+        if (st.pos[m] === tPos) {
           if (stp === STP_CANCEL_TAKER) {
             st.remaining[t] = rem;
             return STOP_STP;
@@ -747,7 +753,7 @@ export class MatchingEngine {
   }
 
   /** Would a FOK taker fill `qty` completely now? Mirrors `match` without changing state. */
-  private canFill(mk: Market, tUser: number, action: number, side: number, limitYes: number, qty: number, stp: number, budget: number): boolean {
+  private canFill(mk: Market, tPos: number, action: number, side: number, limitYes: number, qty: number, stp: number, budget: number): boolean {
     const st = this.store;
     const book = mk.book;
     const opp = side === BID ? ASK : BID;
@@ -758,7 +764,7 @@ export class MatchingEngine {
     for (const p of prices) {
       if (side === BID ? p > limitYes : p < limitYes) break;
       for (let m = book.head[Book.level(opp, p)]!; m !== NIL; m = st.next[m]!) {
-        if (st.user[m] === tUser) {
+        if (st.pos[m] === tPos) {
           if (stp === STP_CANCEL_MAKER) continue;
           return false;
         }
@@ -783,8 +789,8 @@ export class MatchingEngine {
    */
   private fill(mk: Market, m: number, t: number, mSide: number, p: number, q: number): void {
     const st = this.store;
-    const mAct = st.action[m]!;
-    const tAct = st.action[t]!;
+    const mAct = st.meta[4 * m + M_ACTION]!;
+    const tAct = st.meta[4 * t + M_ACTION]!;
     const mPos = this.positions[st.pos[m]!]!;
     const tPos = this.positions[st.pos[t]!]!;
     const mAcc = mPos.account;
@@ -848,7 +854,7 @@ export class MatchingEngine {
         tAcc.locked -= tAmt;
         this.budgetLeft -= tAmt;
       } else {
-        const escrow = ownPrice(tAct, st.yesPrice[t]!) * q;
+        const escrow = ownPrice(tAct, st.meta[4 * t + M_YES_PRICE]!) * q;
         tAcc.locked -= escrow;
         tAcc.available += escrow - tAmt;
       }
@@ -899,15 +905,15 @@ export class MatchingEngine {
     const filled = st.qty[s]! - rem;
     const orderId = st.id[s]!;
     const pos = this.positions[st.pos[s]!]!;
-    const action = st.action[s]!;
+    const action = st.meta[4 * s + M_ACTION]!;
     if (rem > 0 && stop === STOP_NONE && canRest) {
       const side = bookSideOf(action);
-      const price = st.yesPrice[s]!;
+      const price = st.meta[4 * s + M_YES_PRICE]!;
       mk.book.append(st, s, side, price);
       this.touchLevel(mk, side, price);
       this.linkUser(pos.account, s);
       pos.openOrders++;
-      if (st.tif[s] === TIF_GTD) this.expiries.push(st.expiresAt[s]!, orderId, s);
+      if (st.meta[4 * s + M_TIF] === TIF_GTD) this.expiries.push(st.expiresAt[s]!, orderId, s);
       if (filled > filledBefore) this.emitOrderUpdated(mk, s, 'FILL');
       return { ok: true, duplicate: false, orderId, status: filled > 0 ? 'PARTIALLY_FILLED' : 'OPEN', filledQty: filled, remainingQty: rem };
     }
@@ -919,7 +925,7 @@ export class MatchingEngine {
       this.touchAccount(acc);
       this.budgetMode = false;
     } else if (rem > 0) {
-      this.releaseEscrow(pos, action, st.yesPrice[s]!, rem);
+      this.releaseEscrow(pos, action, st.meta[4 * s + M_YES_PRICE]!, rem);
     }
     const status: OrderStatus = rem === 0 ? 'FILLED' : 'CANCELLED';
     this.emitOrderUpdated(mk, s, rem === 0 ? 'FILL' : stop === STOP_STP ? 'SELF_TRADE' : 'UNFILLED', status);
@@ -930,9 +936,9 @@ export class MatchingEngine {
   /** Remove a resting order for `reason`, releasing its escrow (and netting released shares). */
   private cancelResting(mk: Market, s: number, reason: OrderUpdateReason): void {
     const st = this.store;
-    const action = st.action[s]!;
+    const action = st.meta[4 * s + M_ACTION]!;
     const side = bookSideOf(action);
-    const price = st.yesPrice[s]!;
+    const price = st.meta[4 * s + M_YES_PRICE]!;
     const rem = st.remaining[s]!;
     const pos = this.positions[st.pos[s]!]!;
     mk.book.remove(st, s, side, price);
@@ -952,8 +958,10 @@ export class MatchingEngine {
   private retire(acc: Account, s: number): void {
     const st = this.store;
     const orderId = st.id[s]!;
-    const coid = st.clientOrderId[s];
-    if (coid !== null && coid !== undefined) this.clientOrderIds.finalised(acc, coid, orderId, this.nowMs);
+    if ((st.meta[4 * s + M_FLAGS]! & FLAG_CLIENT_ORDER_ID) !== 0) {
+      this.clientOrderIds.finalised(acc, st.clientOrderId[s]!, orderId, this.nowMs);
+      st.clientOrderId[s] = null;
+    }
     this.slotById.delete(orderId);
     st.free(s);
   }
@@ -1044,7 +1052,7 @@ export class MatchingEngine {
     // Every heap entry is a resting GTD order; expiring it removes it from the heap.
     while (exp.peekTime() <= now) {
       const s = exp.peekSlot();
-      this.cancelResting(this.markets[this.store.market[s]!]!, s, 'EXPIRED');
+      this.cancelResting(this.positions[this.store.pos[s]!]!.market, s, 'EXPIRED');
     }
     if (this.closes.peekTime() <= now) {
       const due: Market[] = [];
@@ -1128,8 +1136,7 @@ export class MatchingEngine {
   private ownSlot(userId: string, orderId: number): number {
     const s = this.slotById.get(orderId);
     if (s === NIL) return NIL;
-    const acc = this.accounts[this.store.user[s]!]!;
-    return acc.userId === userId ? s : NIL;
+    return this.positions[this.store.pos[s]!]!.account.userId === userId ? s : NIL;
   }
 
   private linkUser(acc: Account, s: number): void {
@@ -1290,10 +1297,10 @@ export class MatchingEngine {
     const ended = status === 'CANCELLED' || status === 'EXPIRED';
     const rem = ended ? 0 : unfilled;
     const qty = st.qty[s]!;
-    const action = st.action[s]!;
-    const yes = st.yesPrice[s]!;
+    const action = st.meta[4 * s + M_ACTION]!;
+    const yes = st.meta[4 * s + M_YES_PRICE]!;
     const orderId = st.id[s]!;
-    const userId = this.accounts[st.user[s]!]!.userId;
+    const userId = this.positions[st.pos[s]!]!.account.userId;
     const newStatus = status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN');
     const priceCents = yes === 0 ? null : ownPrice(action, yes);
     if (this.retains) {

@@ -3,7 +3,7 @@
  * invariants of docs/DESIGN.md checked over the engine's own structures.
  */
 import { Book, BID, ASK } from './book.ts';
-import { NIL, SELL_YES, TIF_GTD } from './order-store.ts';
+import { NIL, M_ACTION, M_TIF, M_YES_PRICE, SELL_YES, TIF_GTD } from './order-store.ts';
 import { bookSideOf, ownPrice, type Account, type EngineInternals, type Position } from './state.ts';
 
 /**
@@ -28,16 +28,16 @@ export function checkInvariants(e: EngineInternals): string[] {
     if (st.id[s] !== orderId) out.push(`order ${orderId}: slot holds ${st.id[s]}`);
     const rem = st.remaining[s]!;
     if (rem <= 0) out.push(`order ${orderId}: resting with remaining ${rem}`);
-    if (st.tif[s] === TIF_GTD) {
+    if (st.meta[4 * s + M_TIF] === TIF_GTD) {
       gtd++;
       if (st.heapPos[s] === NIL) out.push(`order ${orderId}: GTD order missing from the expiry heap`);
     } else if (st.heapPos[s] !== NIL) out.push(`order ${orderId}: non-GTD order in the expiry heap`);
-    const action = st.action[s]!;
+    const action = st.meta[4 * s + M_ACTION]!;
     const pos = e.positions[st.pos[s]!]!;
     const ls = lockedShares.get(pos)!;
     ls.orders++;
     if ((action & 1) === 0) {
-      lockedCents.set(pos.account, lockedCents.get(pos.account)! + ownPrice(action, st.yesPrice[s]!) * rem);
+      lockedCents.set(pos.account, lockedCents.get(pos.account)! + ownPrice(action, st.meta[4 * s + M_YES_PRICE]!) * rem);
     } else if (action === SELL_YES) ls.yes += rem;
     else ls.no += rem;
   }
@@ -77,7 +77,7 @@ export function checkInvariants(e: EngineInternals): string[] {
         for (let s = book.head[l]!; s !== NIL; s = st.next[s]!) {
           q += st.remaining[s]!;
           n++;
-          if (st.market[s] !== mk.idx || st.yesPrice[s] !== p || bookSideOf(st.action[s]!) !== side) out.push(`market ${mk.id}: order ${st.id[s]} misplaced`);
+          if (e.positions[st.pos[s]!]!.market !== mk || st.meta[4 * s + M_YES_PRICE] !== p || bookSideOf(st.meta[4 * s + M_ACTION]!) !== side) out.push(`market ${mk.id}: order ${st.id[s]} misplaced`);
         }
         if (q !== book.qty[l] || n !== book.count[l]) out.push(`market ${mk.id}: level ${side === BID ? 'bid' : 'ask'} ${p} totals ${book.qty[l]}/${book.count[l]} != ${q}/${n}`);
       }

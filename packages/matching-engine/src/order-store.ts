@@ -9,8 +9,10 @@
  * - `prev`/`next`: the FIFO queue of one price level (time priority), see book.ts;
  * - `uPrev`/`uNext`: the user's resting orders in ascending queueSeq (for cancel-all).
  *
- * Time in force has a byte of its own (`tif`, 256 codes), apart from the other flags, so
- * new time-in-force values need no change of encoding.
+ * The small fields share one byte array (`meta`: action, YES price, flags, time in force;
+ * time in force has a byte of its own, 256 codes), and an order's account and market come
+ * from its position, so a random cancel or fill touches fewer cache lines. A client order
+ * id is read only for orders flagged with one.
  */
 
 /** Order action, a compact code for side x outcome. Even = buy; < 2 = YES. */
@@ -27,6 +29,8 @@ export const TIF_FOK = 3;
 /** Flag bits (`OrderStore.flags`). */
 export const FLAG_MARKET = 1;
 export const FLAG_POST_ONLY = 2;
+/** The order has a client order id (`OrderStore.clientOrderId[s]` is only read when set). */
+export const FLAG_CLIENT_ORDER_ID = 4;
 /** STP mode codes (flags bits 4-5). */
 export const STP_CANCEL_TAKER = 0;
 export const STP_CANCEL_MAKER = 1;
@@ -34,6 +38,12 @@ export const STP_CANCEL_BOTH = 2;
 export const STP_SHIFT = 4;
 
 export const NIL = -1;
+
+/** Byte offsets in `OrderStore.meta` (4 bytes per order). */
+export const M_ACTION = 0;
+export const M_YES_PRICE = 1;
+export const M_FLAGS = 2;
+export const M_TIF = 3;
 
 export class OrderStore {
   capacity = 0;
@@ -44,19 +54,15 @@ export class OrderStore {
   live = 0;
 
   id = new Float64Array(0);
-  /** Account index. */
-  user = new Int32Array(0);
-  /** Market index. */
-  market = new Int32Array(0);
-  /** Position index. */
+  /** Position index: the position names the order's account and market (no arrays of their own). */
   pos = new Int32Array(0);
-  action = new Uint8Array(0);
-  /** Limit price on the YES book, 1..99 (0 for market orders). */
-  yesPrice = new Uint8Array(0);
-  /** FLAG_MARKET | FLAG_POST_ONLY | stp << STP_SHIFT. */
-  flags = new Uint8Array(0);
-  /** Time in force code (TIF_*). */
-  tif = new Uint8Array(0);
+  /**
+   * Four bytes per order, at `4 * slot + M_*`: the action (M_ACTION), the limit price on
+   * the YES book 1..99, 0 for market orders (M_YES_PRICE), FLAG_* | stp << STP_SHIFT
+   * (M_FLAGS) and the time-in-force code TIF_* (M_TIF). One array, so one cache line
+   * holds all four of an order (a random cancel or fill touches one line, not four).
+   */
+  meta = new Uint8Array(0);
   /** Total quantity (filled + remaining). */
   qty = new Int32Array(0);
   remaining = new Int32Array(0);
@@ -68,6 +74,7 @@ export class OrderStore {
   /** Index of the order's entry in the engine's ExpiryHeap, NIL when it has none (expiry-heap.ts). */
   heapPos = new Int32Array(0);
   queueSeq = new Float64Array(0);
+  /** Client order id; valid only when the slot's flags have FLAG_CLIENT_ORDER_ID (else stale). */
   clientOrderId: (string | null)[] = [];
 
   constructor(initialCapacity = 1024) {
@@ -87,8 +94,8 @@ export class OrderStore {
     return s;
   }
 
+  /** Return slot `s` to the free list (a slot with a client order id has it cleared by its caller). */
   free(s: number): void {
-    this.clientOrderId[s] = null;
     this.next[s] = this.freeHead;
     this.freeHead = s;
     this.live--;
@@ -101,13 +108,10 @@ export class OrderStore {
       return a;
     };
     this.id = copy(this.id, (n) => new Float64Array(n));
-    this.user = copy(this.user, (n) => new Int32Array(n));
-    this.market = copy(this.market, (n) => new Int32Array(n));
     this.pos = copy(this.pos, (n) => new Int32Array(n));
-    this.action = copy(this.action, (n) => new Uint8Array(n));
-    this.yesPrice = copy(this.yesPrice, (n) => new Uint8Array(n));
-    this.flags = copy(this.flags, (n) => new Uint8Array(n));
-    this.tif = copy(this.tif, (n) => new Uint8Array(n));
+    const meta = new Uint8Array(4 * capacity);
+    meta.set(this.meta);
+    this.meta = meta;
     this.qty = copy(this.qty, (n) => new Int32Array(n));
     this.remaining = copy(this.remaining, (n) => new Int32Array(n));
     this.prev = copy(this.prev, (n) => new Int32Array(n));

@@ -4,23 +4,24 @@
  * plain objects the caller may keep.
  */
 import { Book, BID, ASK } from './book.ts';
-import { NIL, FLAG_MARKET, FLAG_POST_ONLY, STP_SHIFT, TIF_GTD } from './order-store.ts';
+import { NIL, FLAG_MARKET, FLAG_POST_ONLY, FLAG_CLIENT_ORDER_ID, M_ACTION, M_FLAGS, M_TIF, M_YES_PRICE, STP_SHIFT, TIF_GTD } from './order-store.ts';
 import { STP_NAMES, TIF_NAMES, bookSideOf, ownPrice, positionView, type EngineInternals } from './state.ts';
 import type { AccountView, Ladder, LadderLevel, MarketView, OrderView, Outcome, PositionView } from './types.ts';
 
 /** The full view of the live order in slot `s`. */
 export function orderView(e: EngineInternals, s: number): OrderView {
   const st = e.store;
-  const action = st.action[s]!;
-  const flags = st.flags[s]!;
-  const yes = st.yesPrice[s]!;
+  const action = st.meta[4 * s + M_ACTION]!;
+  const flags = st.meta[4 * s + M_FLAGS]!;
+  const yes = st.meta[4 * s + M_YES_PRICE]!;
   const rem = st.remaining[s]!;
   const qty = st.qty[s]!;
-  const tif = st.tif[s]!;
+  const tif = st.meta[4 * s + M_TIF]!;
+  const pos = e.positions[st.pos[s]!]!;
   return {
     orderId: st.id[s]!,
-    userId: e.accounts[st.user[s]!]!.userId,
-    marketId: e.markets[st.market[s]!]!.id,
+    userId: pos.account.userId,
+    marketId: pos.market.id,
     side: (action & 1) === 0 ? 'BUY' : 'SELL',
     outcome: action < 2 ? 'YES' : 'NO',
     orderType: (flags & FLAG_MARKET) !== 0 ? 'MARKET' : 'LIMIT',
@@ -34,7 +35,7 @@ export function orderView(e: EngineInternals, s: number): OrderView {
     expiresAtMs: tif === TIF_GTD ? st.expiresAt[s]! : null,
     postOnly: (flags & FLAG_POST_ONLY) !== 0,
     stp: STP_NAMES[(flags >> STP_SHIFT) & 3]!,
-    clientOrderId: st.clientOrderId[s] ?? null,
+    clientOrderId: (flags & FLAG_CLIENT_ORDER_ID) !== 0 ? st.clientOrderId[s]! : null,
     queueSeq: st.queueSeq[s]!,
     status: rem < qty ? 'PARTIALLY_FILLED' : 'OPEN',
   };
@@ -54,7 +55,7 @@ export function getUserOrders(e: EngineInternals, userId: string, marketId?: str
   const mk = marketId === undefined ? undefined : e.marketById.get(marketId);
   if (marketId !== undefined && mk === undefined) return out;
   for (let s = acc.ordersHead; s !== NIL; s = e.store.uNext[s]!) {
-    if (mk === undefined || e.store.market[s] === mk.idx) out.push(orderView(e, s));
+    if (mk === undefined || e.positions[e.store.pos[s]!]!.market === mk) out.push(orderView(e, s));
   }
   return out;
 }
