@@ -7,7 +7,7 @@
  * with clz32 when the best level empties. Insert at a level's tail, removal of any order by
  * slot, and each fill are O(1); nothing scans a level to find an order.
  */
-import { NIL, type OrderStore } from './order-store.ts';
+import { NIL, O_REMAINING, O_PREV, O_NEXT, type OrderStore } from './order-store.ts';
 
 export const BID = 0;
 export const ASK = 1;
@@ -35,8 +35,8 @@ export class Book {
   append(store: OrderStore, s: number, side: number, price: number): void {
     const l = side * WIDTH + price;
     const t = this.tail[l]!;
-    store.prev[s] = t;
-    store.next[s] = NIL;
+    store.i32[16 * s + O_PREV] = t;
+    store.i32[16 * s + O_NEXT] = NIL;
     if (t === NIL) {
       this.head[l] = s;
       this.bits[side * 4 + (price >>> 5)]! |= 1 << (price & 31);
@@ -44,23 +44,23 @@ export class Book {
         if (price > this.bestBid) this.bestBid = price;
       } else if (price < this.bestAsk) this.bestAsk = price;
     } else {
-      store.next[t] = s;
+      store.i32[16 * t + O_NEXT] = s;
     }
     this.tail[l] = s;
-    this.qty[l] = this.qty[l]! + store.remaining[s]!;
+    this.qty[l] = this.qty[l]! + store.i32[16 * s + O_REMAINING]!;
     this.count[l] = this.count[l]! + 1;
   }
 
   /** Unlink slot `s` from its level; subtracts its remaining quantity from the level. */
   remove(store: OrderStore, s: number, side: number, price: number): void {
     const l = side * WIDTH + price;
-    const p = store.prev[s]!;
-    const n = store.next[s]!;
+    const p = store.i32[16 * s + O_PREV]!;
+    const n = store.i32[16 * s + O_NEXT]!;
     if (p === NIL) this.head[l] = n;
-    else store.next[p] = n;
+    else store.i32[16 * p + O_NEXT] = n;
     if (n === NIL) this.tail[l] = p;
-    else store.prev[n] = p;
-    this.qty[l] = this.qty[l]! - store.remaining[s]!;
+    else store.i32[16 * n + O_PREV] = p;
+    this.qty[l] = this.qty[l]! - store.i32[16 * s + O_REMAINING]!;
     const n2 = this.count[l]! - 1;
     this.count[l] = n2;
     if (n2 === 0) {

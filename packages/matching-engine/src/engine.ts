@@ -39,29 +39,7 @@ import {
 import { ExpiryHeap } from './expiry-heap.ts';
 import { IdIndex } from './id-index.ts';
 import { checkInvariants, totals } from './invariants.ts';
-import {
-  OrderStore,
-  NIL,
-  BUY_YES,
-  SELL_YES,
-  BUY_NO,
-  SELL_NO,
-  TIF_GTC,
-  TIF_GTD,
-  TIF_IOC,
-  TIF_FOK,
-  FLAG_MARKET,
-  FLAG_POST_ONLY,
-  FLAG_CLIENT_ORDER_ID,
-  M_ACTION,
-  M_YES_PRICE,
-  M_FLAGS,
-  M_TIF,
-  STP_CANCEL_TAKER,
-  STP_CANCEL_MAKER,
-  STP_CANCEL_BOTH,
-  STP_SHIFT,
-} from './order-store.ts';
+import { OrderStore, NIL, BUY_YES, SELL_YES, BUY_NO, SELL_NO, TIF_GTC, TIF_GTD, TIF_IOC, TIF_FOK, FLAG_MARKET, FLAG_POST_ONLY, FLAG_CLIENT_ORDER_ID, M_ACTION, M_YES_PRICE, M_FLAGS, M_TIF, STP_CANCEL_TAKER, STP_CANCEL_MAKER, STP_CANCEL_BOTH, STP_SHIFT, F_ID, F_QUEUE_SEQ, F_EXPIRES_AT, O_POS, O_QTY, O_REMAINING, O_NEXT, O_UPREV, O_UNEXT, O_HEAP_POS } from './order-store.ts';
 import { getAccount, getLadder, getMarket, getOrder, getPosition, getPositions, getUserOrders, orderView } from './queries.ts';
 import { resolveMarket, voidMarket } from './settlement.ts';
 import { restoreInto, snapshot, stateHash } from './snapshot.ts';
@@ -408,16 +386,16 @@ export class MatchingEngine {
     const st = this.store;
     const s = st.alloc();
     const orderId = this.nextOrderId++;
-    st.id[s] = orderId;
-    st.pos[s] = pos.idx;
-    st.meta[4 * s + M_ACTION] = action;
-    st.meta[4 * s + M_YES_PRICE] = isMarket ? 0 : yesLimit;
-    st.meta[4 * s + M_TIF] = tif;
-    st.meta[4 * s + M_FLAGS] = (isMarket ? FLAG_MARKET : 0) | (postOnly ? FLAG_POST_ONLY : 0) | (coid !== null ? FLAG_CLIENT_ORDER_ID : 0) | (stp << STP_SHIFT);
-    st.qty[s] = qty;
-    st.remaining[s] = qty;
-    st.expiresAt[s] = expiresAt ?? 0;
-    st.queueSeq[s] = this.nextQueueSeq++;
+    st.f64[8 * s + F_ID] = orderId;
+    st.i32[16 * s + O_POS] = pos.idx;
+    st.meta[64 * s + M_ACTION] = action;
+    st.meta[64 * s + M_YES_PRICE] = isMarket ? 0 : yesLimit;
+    st.meta[64 * s + M_TIF] = tif;
+    st.meta[64 * s + M_FLAGS] = (isMarket ? FLAG_MARKET : 0) | (postOnly ? FLAG_POST_ONLY : 0) | (coid !== null ? FLAG_CLIENT_ORDER_ID : 0) | (stp << STP_SHIFT);
+    st.i32[16 * s + O_QTY] = qty;
+    st.i32[16 * s + O_REMAINING] = qty;
+    st.f64[8 * s + F_EXPIRES_AT] = expiresAt ?? 0;
+    st.f64[8 * s + F_QUEUE_SEQ] = this.nextQueueSeq++;
     this.slotById.set(orderId, s);
     if (coid !== null) {
       st.clientOrderId[s] = coid;
@@ -447,7 +425,7 @@ export class MatchingEngine {
     const tifLabel = TIF_NAMES[tif]!;
     const expiry = tif === TIF_GTD ? expiresAt : null;
     const stpName = STP_NAMES[stp]!;
-    const queueSeq = st.queueSeq[s]!;
+    const queueSeq = st.f64[8 * s + F_QUEUE_SEQ]!;
     const escrowShares = isBuy ? 0 : qty;
     if (this.retains) {
       const order = newOrderView(orderId, acc.userId, mk.id, sideName, outcomeName, typeName, ownLimit, yesLimitOrNull, bookSideName, qty, qty, 0, tifLabel, expiry, postOnly, stpName, coid, queueSeq, 'OPEN');
@@ -492,9 +470,9 @@ export class MatchingEngine {
     const s = this.ownSlot(cmd.userId, cmd.orderId);
     if (s === NIL) return this.reject(cmd, RejectCode.UNKNOWN_ORDER, `no open order ${String(cmd.orderId)}`, cmd.orderId);
     const st = this.store;
-    const filled = st.qty[s]! - st.remaining[s]!;
+    const filled = st.i32[16 * s + O_QTY]! - st.i32[16 * s + O_REMAINING]!;
     const orderId = cmd.orderId;
-    this.cancelResting(this.positions[st.pos[s]!]!.market, s, 'USER_CANCEL');
+    this.cancelResting(this.positions[st.i32[16 * s + O_POS]!]!.market, s, 'USER_CANCEL');
     return { ok: true, duplicate: false, orderId, status: 'CANCELLED', filledQty: filled, remainingQty: 0 };
   }
 
@@ -516,10 +494,10 @@ export class MatchingEngine {
     const st = this.store;
     let s = acc.ordersHead;
     while (s !== NIL) {
-      const next = st.uNext[s]!;
-      const mk = this.positions[st.pos[s]!]!.market;
+      const next = st.i32[16 * s + O_UNEXT]!;
+      const mk = this.positions[st.i32[16 * s + O_POS]!]!.market;
       if (onlyMarket < 0 || mk.idx === onlyMarket) {
-        cancelled.push(st.id[s]!);
+        cancelled.push(st.f64[8 * s + F_ID]!);
         this.cancelResting(mk, s, 'USER_CANCEL');
       }
       s = next;
@@ -541,33 +519,33 @@ export class MatchingEngine {
     const s = this.ownSlot(cmd.userId, cmd.orderId);
     if (s === NIL) return this.reject(cmd, RejectCode.UNKNOWN_ORDER, `no open order ${String(cmd.orderId)}`, cmd.orderId);
     const st = this.store;
-    const mk = this.positions[st.pos[s]!]!.market;
+    const mk = this.positions[st.i32[16 * s + O_POS]!]!.market;
     if (mk.status !== 'OPEN') return this.rejectStatus(cmd, mk, cmd.orderId);
-    const action = st.meta[4 * s + M_ACTION]!;
-    const oldYes = st.meta[4 * s + M_YES_PRICE]!;
+    const action = st.meta[64 * s + M_ACTION]!;
+    const oldYes = st.meta[64 * s + M_YES_PRICE]!;
     const oldOwn = ownPrice(action, oldYes);
-    const rem = st.remaining[s]!;
+    const rem = st.i32[16 * s + O_REMAINING]!;
     const newOwn = cmd.priceCents ?? oldOwn;
     if (!isInt(newOwn) || newOwn < 1 || newOwn > 99) return this.reject(cmd, RejectCode.INVALID_PRICE, 'price must be an integer 1..99 cents', cmd.orderId);
     if (newOwn % mk.tick !== 0) return this.reject(cmd, RejectCode.PRICE_NOT_ON_TICK, `price must be a multiple of ${mk.tick} cents`, cmd.orderId);
     const newQty = cmd.qty ?? rem;
     if (!isInt(newQty) || newQty < 1) return this.reject(cmd, RejectCode.INVALID_QUANTITY, 'quantity must be a positive integer', cmd.orderId);
-    const filledSoFar = st.qty[s]! - rem;
+    const filledSoFar = st.i32[16 * s + O_QTY]! - rem;
     if (filledSoFar + newQty > this.config.maxOrderQty) {
       return this.reject(cmd, RejectCode.QUANTITY_TOO_LARGE, `filled + remaining quantity must be at most ${this.config.maxOrderQty}`, cmd.orderId);
     }
     if (newOwn === oldOwn && newQty === rem) return this.reject(cmd, RejectCode.AMEND_NO_CHANGE, 'amend changes neither price nor quantity', cmd.orderId);
-    const pos = this.positions[st.pos[s]!]!;
+    const pos = this.positions[st.i32[16 * s + O_POS]!]!;
     const acc = pos.account;
     const isBuy = (action & 1) === 0;
     const side = bookSideOf(action);
-    const filled = st.qty[s]! - rem;
+    const filled = st.i32[16 * s + O_QTY]! - rem;
 
     if (newOwn === oldOwn && newQty < rem) {
       const cut = rem - newQty;
       this.releaseEscrow(pos, action, oldYes, cut);
-      st.remaining[s] = newQty;
-      st.qty[s] = filled + newQty;
+      st.i32[16 * s + O_REMAINING] = newQty;
+      st.i32[16 * s + O_QTY] = filled + newQty;
       const lv = Book.level(side, oldYes);
       mk.book.qty[lv] = mk.book.qty[lv]! - cut;
       this.touchLevel(mk, side, oldYes);
@@ -587,12 +565,12 @@ export class MatchingEngine {
       if (extra > held) return this.reject(cmd, RejectCode.INSUFFICIENT_SHARES, `needs ${extra} more shares available, has ${held}`, cmd.orderId);
     }
     const book = mk.book;
-    if ((st.meta[4 * s + M_FLAGS]! & FLAG_POST_ONLY) !== 0 && (side === BID ? book.bestAsk <= newYes : book.bestBid >= newYes)) {
+    if ((st.meta[64 * s + M_FLAGS]! & FLAG_POST_ONLY) !== 0 && (side === BID ? book.bestAsk <= newYes : book.bestBid >= newYes)) {
       return this.reject(cmd, RejectCode.POST_ONLY_WOULD_TAKE, 'post-only order would take liquidity', cmd.orderId);
     }
     // Leave the book, the expiry heap and the user's list; re-enter as a taker with a new priority.
     book.remove(st, s, side, oldYes);
-    if (st.heapPos[s] !== NIL) this.expiries.remove(s);
+    if (st.i32[16 * s + O_HEAP_POS] !== NIL) this.expiries.remove(s);
     this.touchLevel(mk, side, oldYes);
     this.unlinkUser(acc, s);
     pos.openOrders--;
@@ -613,10 +591,10 @@ export class MatchingEngine {
       this.touchPosition(pos);
       if (delta < 0) this.net(pos, null);
     }
-    st.meta[4 * s + M_YES_PRICE] = newYes;
-    st.remaining[s] = newQty;
-    st.qty[s] = filled + newQty;
-    st.queueSeq[s] = this.nextQueueSeq++;
+    st.meta[64 * s + M_YES_PRICE] = newYes;
+    st.i32[16 * s + O_REMAINING] = newQty;
+    st.i32[16 * s + O_QTY] = filled + newQty;
+    st.f64[8 * s + F_QUEUE_SEQ] = this.nextQueueSeq++;
     this.emitOrderUpdated(mk, s, 'AMEND');
     this.budgetMode = false;
     const stop = this.match(mk, s, side, newYes);
@@ -704,51 +682,51 @@ export class MatchingEngine {
     const st = this.store;
     const book = mk.book;
     // Same position = same user (the maker rests in this market): the self-trade check.
-    const tPos = st.pos[t]!;
-    const stp = (st.meta[4 * t + M_FLAGS]! >> STP_SHIFT) & 3;
-    const tYes = st.meta[4 * t + M_ACTION]! < 2;
-    let rem = st.remaining[t]!;
+    const tPos = st.i32[16 * t + O_POS]!;
+    const stp = (st.meta[64 * t + M_FLAGS]! >> STP_SHIFT) & 3;
+    const tYes = st.meta[64 * t + M_ACTION]! < 2;
+    let rem = st.i32[16 * t + O_REMAINING]!;
     const opp = side === BID ? ASK : BID;
     while (rem > 0) {
       const p = side === BID ? book.bestAsk : book.bestBid;
       if (side === BID ? p > limitYes : p < limitYes) break;
       let m = book.head[Book.level(opp, p)]!;
       while (m !== NIL && rem > 0) {
-        const nextM = st.next[m]!;
-        if (st.pos[m] === tPos) {
+        const nextM = st.i32[16 * m + O_NEXT]!;
+        if (st.i32[16 * m + O_POS] === tPos) {
           if (stp === STP_CANCEL_TAKER) {
-            st.remaining[t] = rem;
+            st.i32[16 * t + O_REMAINING] = rem;
             return STOP_STP;
           }
           this.cancelResting(mk, m, 'SELF_TRADE');
           if (stp === STP_CANCEL_BOTH) {
-            st.remaining[t] = rem;
+            st.i32[16 * t + O_REMAINING] = rem;
             return STOP_STP;
           }
           m = nextM;
           continue;
         }
-        const mRem = st.remaining[m]!;
+        const mRem = st.i32[16 * m + O_REMAINING]!;
         let q = rem < mRem ? rem : mRem;
         if (this.budgetMode) {
           const own = tYes ? p : 100 - p;
           let afford = Math.floor(this.budgetLeft / own);
           if (afford * own > this.budgetLeft) afford--;
           if (afford === 0) {
-            st.remaining[t] = rem;
+            st.i32[16 * t + O_REMAINING] = rem;
             return STOP_BUDGET;
           }
           if (afford < q) q = afford;
         }
         rem -= q;
-        st.remaining[t] = rem;
+        st.i32[16 * t + O_REMAINING] = rem;
         this.fill(mk, m, t, opp, p, q);
         // Both still open: the budget ran out part-way through this maker; never skip to the next one.
-        if (rem > 0 && st.remaining[m]! > 0) return STOP_BUDGET;
+        if (rem > 0 && st.i32[16 * m + O_REMAINING]! > 0) return STOP_BUDGET;
         m = nextM;
       }
     }
-    st.remaining[t] = rem;
+    st.i32[16 * t + O_REMAINING] = rem;
     return STOP_NONE;
   }
 
@@ -763,12 +741,12 @@ export class MatchingEngine {
     const prices = book.prices(opp);
     for (const p of prices) {
       if (side === BID ? p > limitYes : p < limitYes) break;
-      for (let m = book.head[Book.level(opp, p)]!; m !== NIL; m = st.next[m]!) {
-        if (st.pos[m] === tPos) {
+      for (let m = book.head[Book.level(opp, p)]!; m !== NIL; m = st.i32[16 * m + O_NEXT]!) {
+        if (st.i32[16 * m + O_POS] === tPos) {
           if (stp === STP_CANCEL_MAKER) continue;
           return false;
         }
-        let q = Math.min(need, st.remaining[m]!);
+        let q = Math.min(need, st.i32[16 * m + O_REMAINING]!);
         if (money >= 0) {
           const own = tYes ? p : 100 - p;
           q = Math.min(q, Math.floor(money / own));
@@ -789,10 +767,10 @@ export class MatchingEngine {
    */
   private fill(mk: Market, m: number, t: number, mSide: number, p: number, q: number): void {
     const st = this.store;
-    const mAct = st.meta[4 * m + M_ACTION]!;
-    const tAct = st.meta[4 * t + M_ACTION]!;
-    const mPos = this.positions[st.pos[m]!]!;
-    const tPos = this.positions[st.pos[t]!]!;
+    const mAct = st.meta[64 * m + M_ACTION]!;
+    const tAct = st.meta[64 * t + M_ACTION]!;
+    const mPos = this.positions[st.i32[16 * m + O_POS]!]!;
+    const tPos = this.positions[st.i32[16 * t + O_POS]!]!;
     const mAcc = mPos.account;
     const tAcc = tPos.account;
     const mBuy = (mAct & 1) === 0;
@@ -802,15 +780,15 @@ export class MatchingEngine {
     const kind: TradeKind = mBuy ? (tBuy ? 'MINT' : 'TRANSFER') : tBuy ? 'TRANSFER' : 'MERGE';
     const tradeId = this.nextTradeId++;
 
-    st.remaining[m] = st.remaining[m]! - q;
+    st.i32[16 * m + O_REMAINING] = st.i32[16 * m + O_REMAINING]! - q;
     const lv = Book.level(mSide, p);
     mk.book.qty[lv] = mk.book.qty[lv]! - q;
     this.touchLevel(mk, mSide, p);
     mk.lastPrice = p;
     mk.volume += q;
     const seq = ++mk.seq;
-    const makerOrderId = st.id[m]!;
-    const takerOrderId = st.id[t]!;
+    const makerOrderId = st.f64[8 * m + F_ID]!;
+    const takerOrderId = st.f64[8 * t + F_ID]!;
     const makerSide = mBuy ? 'BUY' : 'SELL';
     const makerOutcome = mAct < 2 ? 'YES' : 'NO';
     const takerSide = tBuy ? 'BUY' : 'SELL';
@@ -854,7 +832,7 @@ export class MatchingEngine {
         tAcc.locked -= tAmt;
         this.budgetLeft -= tAmt;
       } else {
-        const escrow = ownPrice(tAct, st.meta[4 * t + M_YES_PRICE]!) * q;
+        const escrow = ownPrice(tAct, st.meta[64 * t + M_YES_PRICE]!) * q;
         tAcc.locked -= escrow;
         tAcc.available += escrow - tAmt;
       }
@@ -882,9 +860,9 @@ export class MatchingEngine {
     if (mBuy) this.net(mPos, tradeId);
     if (tBuy) this.net(tPos, tradeId);
 
-    if (st.remaining[m] === 0) {
+    if (st.i32[16 * m + O_REMAINING] === 0) {
       mk.book.remove(st, m, mSide, p);
-      if (st.heapPos[m] !== NIL) this.expiries.remove(m);
+      if (st.i32[16 * m + O_HEAP_POS] !== NIL) this.expiries.remove(m);
       this.unlinkUser(mAcc, m);
       mPos.openOrders--;
       this.emitOrderUpdated(mk, m, 'FILL');
@@ -901,19 +879,19 @@ export class MatchingEngine {
    */
   private finishTaker(mk: Market, s: number, stop: number, filledBefore: number, canRest: boolean): OrderResult {
     const st = this.store;
-    const rem = st.remaining[s]!;
-    const filled = st.qty[s]! - rem;
-    const orderId = st.id[s]!;
-    const pos = this.positions[st.pos[s]!]!;
-    const action = st.meta[4 * s + M_ACTION]!;
+    const rem = st.i32[16 * s + O_REMAINING]!;
+    const filled = st.i32[16 * s + O_QTY]! - rem;
+    const orderId = st.f64[8 * s + F_ID]!;
+    const pos = this.positions[st.i32[16 * s + O_POS]!]!;
+    const action = st.meta[64 * s + M_ACTION]!;
     if (rem > 0 && stop === STOP_NONE && canRest) {
       const side = bookSideOf(action);
-      const price = st.meta[4 * s + M_YES_PRICE]!;
+      const price = st.meta[64 * s + M_YES_PRICE]!;
       mk.book.append(st, s, side, price);
       this.touchLevel(mk, side, price);
       this.linkUser(pos.account, s);
       pos.openOrders++;
-      if (st.meta[4 * s + M_TIF] === TIF_GTD) this.expiries.push(st.expiresAt[s]!, orderId, s);
+      if (st.meta[64 * s + M_TIF] === TIF_GTD) this.expiries.push(st.f64[8 * s + F_EXPIRES_AT]!, orderId, s);
       if (filled > filledBefore) this.emitOrderUpdated(mk, s, 'FILL');
       return { ok: true, duplicate: false, orderId, status: filled > 0 ? 'PARTIALLY_FILLED' : 'OPEN', filledQty: filled, remainingQty: rem };
     }
@@ -925,7 +903,7 @@ export class MatchingEngine {
       this.touchAccount(acc);
       this.budgetMode = false;
     } else if (rem > 0) {
-      this.releaseEscrow(pos, action, st.meta[4 * s + M_YES_PRICE]!, rem);
+      this.releaseEscrow(pos, action, st.meta[64 * s + M_YES_PRICE]!, rem);
     }
     const status: OrderStatus = rem === 0 ? 'FILLED' : 'CANCELLED';
     this.emitOrderUpdated(mk, s, rem === 0 ? 'FILL' : stop === STOP_STP ? 'SELF_TRADE' : 'UNFILLED', status);
@@ -936,13 +914,13 @@ export class MatchingEngine {
   /** Remove a resting order for `reason`, releasing its escrow (and netting released shares). */
   private cancelResting(mk: Market, s: number, reason: OrderUpdateReason): void {
     const st = this.store;
-    const action = st.meta[4 * s + M_ACTION]!;
+    const action = st.meta[64 * s + M_ACTION]!;
     const side = bookSideOf(action);
-    const price = st.meta[4 * s + M_YES_PRICE]!;
-    const rem = st.remaining[s]!;
-    const pos = this.positions[st.pos[s]!]!;
+    const price = st.meta[64 * s + M_YES_PRICE]!;
+    const rem = st.i32[16 * s + O_REMAINING]!;
+    const pos = this.positions[st.i32[16 * s + O_POS]!]!;
     mk.book.remove(st, s, side, price);
-    if (st.heapPos[s] !== NIL) this.expiries.remove(s);
+    if (st.i32[16 * s + O_HEAP_POS] !== NIL) this.expiries.remove(s);
     this.touchLevel(mk, side, price);
     this.unlinkUser(pos.account, s);
     pos.openOrders--;
@@ -957,8 +935,8 @@ export class MatchingEngine {
    */
   private retire(acc: Account, s: number): void {
     const st = this.store;
-    const orderId = st.id[s]!;
-    if ((st.meta[4 * s + M_FLAGS]! & FLAG_CLIENT_ORDER_ID) !== 0) {
+    const orderId = st.f64[8 * s + F_ID]!;
+    if ((st.meta[64 * s + M_FLAGS]! & FLAG_CLIENT_ORDER_ID) !== 0) {
       this.clientOrderIds.finalised(acc, st.clientOrderId[s]!, orderId, this.nowMs);
       st.clientOrderId[s] = null;
     }
@@ -1052,7 +1030,7 @@ export class MatchingEngine {
     // Every heap entry is a resting GTD order; expiring it removes it from the heap.
     while (exp.peekTime() <= now) {
       const s = exp.peekSlot();
-      this.cancelResting(this.positions[this.store.pos[s]!]!.market, s, 'EXPIRED');
+      this.cancelResting(this.positions[this.store.i32[16 * s + O_POS]!]!.market, s, 'EXPIRED');
     }
     if (this.closes.peekTime() <= now) {
       const due: Market[] = [];
@@ -1136,29 +1114,29 @@ export class MatchingEngine {
   private ownSlot(userId: string, orderId: number): number {
     const s = this.slotById.get(orderId);
     if (s === NIL) return NIL;
-    return this.positions[this.store.pos[s]!]!.account.userId === userId ? s : NIL;
+    return this.positions[this.store.i32[16 * s + O_POS]!]!.account.userId === userId ? s : NIL;
   }
 
   private linkUser(acc: Account, s: number): void {
     const st = this.store;
     const tail = acc.ordersTail;
-    st.uPrev[s] = tail;
-    st.uNext[s] = NIL;
+    st.i32[16 * s + O_UPREV] = tail;
+    st.i32[16 * s + O_UNEXT] = NIL;
     // Branch-free stores to the account: a branch that runs only for a user's first order
     // would have no type feedback and deoptimise the placement path on a fresh engine.
     acc.ordersHead = tail === NIL ? s : acc.ordersHead;
-    if (tail !== NIL) st.uNext[tail] = s;
+    if (tail !== NIL) st.i32[16 * tail + O_UNEXT] = s;
     acc.ordersTail = s;
   }
 
   private unlinkUser(acc: Account, s: number): void {
     const st = this.store;
-    const p = st.uPrev[s]!;
-    const n = st.uNext[s]!;
+    const p = st.i32[16 * s + O_UPREV]!;
+    const n = st.i32[16 * s + O_UNEXT]!;
     if (p === NIL) acc.ordersHead = n;
-    else st.uNext[p] = n;
+    else st.i32[16 * p + O_UNEXT] = n;
     if (n === NIL) acc.ordersTail = p;
-    else st.uPrev[n] = p;
+    else st.i32[16 * n + O_UPREV] = p;
   }
 
   private touchLevel(mk: Market, side: number, price: number): void {
@@ -1293,18 +1271,18 @@ export class MatchingEngine {
    */
   private emitOrderUpdated(mk: Market, s: number, reason: OrderUpdateReason, status?: OrderStatus): void {
     const st = this.store;
-    const unfilled = st.remaining[s]!;
+    const unfilled = st.i32[16 * s + O_REMAINING]!;
     const ended = status === 'CANCELLED' || status === 'EXPIRED';
     const rem = ended ? 0 : unfilled;
-    const qty = st.qty[s]!;
-    const action = st.meta[4 * s + M_ACTION]!;
-    const yes = st.meta[4 * s + M_YES_PRICE]!;
-    const orderId = st.id[s]!;
-    const userId = this.positions[st.pos[s]!]!.account.userId;
+    const qty = st.i32[16 * s + O_QTY]!;
+    const action = st.meta[64 * s + M_ACTION]!;
+    const yes = st.meta[64 * s + M_YES_PRICE]!;
+    const orderId = st.f64[8 * s + F_ID]!;
+    const userId = this.positions[st.i32[16 * s + O_POS]!]!.account.userId;
     const newStatus = status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN');
     const priceCents = yes === 0 ? null : ownPrice(action, yes);
     if (this.retains) {
-      this.sink.emit(newUpdatedEvent(this.nowMs, mk.seq, orderId, userId, mk.id, newStatus, reason, priceCents, qty, rem, qty - unfilled, st.queueSeq[s]!));
+      this.sink.emit(newUpdatedEvent(this.nowMs, mk.seq, orderId, userId, mk.id, newStatus, reason, priceCents, qty, rem, qty - unfilled, st.f64[8 * s + F_QUEUE_SEQ]!));
       return;
     }
     const ev = this.evUpdated;
@@ -1319,7 +1297,7 @@ export class MatchingEngine {
     ev.qty = qty;
     ev.remainingQty = rem;
     ev.filledQty = qty - unfilled;
-    ev.queueSeq = st.queueSeq[s]!;
+    ev.queueSeq = st.f64[8 * s + F_QUEUE_SEQ]!;
     this.sink.emit(ev);
   }
 

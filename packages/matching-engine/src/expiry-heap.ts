@@ -4,19 +4,19 @@
  *
  * An order is in the heap exactly while it rests: `push` when it comes to rest, `remove`
  * when it leaves the book for any reason (cancel, fill, amend re-entry, market close,
- * expiry). Each entry's index is kept in `OrderStore.heapPos` of its slot, so removal is
+ * expiry). Each entry's index is kept in the `O_HEAP_POS` field of its slot's record, so removal is
  * O(log n) with no search, and no dead entries accumulate: a million place-and-cancel
  * cycles sharing one expiry leave the heap empty (issue 12, hole 10: the lazy deletion
  * used before kept them until their expiry, when one command then popped them all).
  */
-import { NIL, type OrderStore } from './order-store.ts';
+import { NIL, O_HEAP_POS, type OrderStore } from './order-store.ts';
 
 export class ExpiryHeap {
   private times: number[] = [];
   private ids: number[] = [];
   private slots: number[] = [];
 
-  /** `store.heapPos` is read through `store` on every use: the store replaces its arrays when it grows. */
+  /** The store's records are read through `store` on every use: the store replaces its arrays when it grows. */
   constructor(private readonly store: OrderStore) {}
 
   /** Entries (resting GTD orders). */
@@ -45,10 +45,10 @@ export class ExpiryHeap {
 
   /** Remove slot `s` if it is in the heap. */
   remove(s: number): void {
-    const pos = this.store.heapPos;
-    const i = pos[s]!;
+    const rec = this.store.i32;
+    const i = rec[16 * s + O_HEAP_POS]!;
     if (i === NIL) return;
-    pos[s] = NIL;
+    rec[16 * s + O_HEAP_POS] = NIL;
     const lastT = this.times.pop()!;
     const lastI = this.ids.pop()!;
     const lastS = this.slots.pop()!;
@@ -61,8 +61,8 @@ export class ExpiryHeap {
 
   /** Drop every entry (their slots' heapPos are reset). */
   clear(): void {
-    const pos = this.store.heapPos;
-    for (const s of this.slots) pos[s] = NIL;
+    const rec = this.store.i32;
+    for (const s of this.slots) rec[16 * s + O_HEAP_POS] = NIL;
     this.times = [];
     this.ids = [];
     this.slots = [];
@@ -72,7 +72,7 @@ export class ExpiryHeap {
     this.times[i] = t;
     this.ids[i] = id;
     this.slots[i] = s;
-    this.store.heapPos[s] = i;
+    this.store.i32[16 * s + O_HEAP_POS] = i;
   }
 
   private up(i: number, t: number, id: number, s: number): void {

@@ -3,7 +3,7 @@
  * invariants of docs/DESIGN.md checked over the engine's own structures.
  */
 import { Book, BID, ASK } from './book.ts';
-import { NIL, M_ACTION, M_TIF, M_YES_PRICE, SELL_YES, TIF_GTD } from './order-store.ts';
+import { NIL, M_ACTION, M_TIF, M_YES_PRICE, SELL_YES, TIF_GTD, F_ID, O_POS, O_REMAINING, O_NEXT, O_HEAP_POS } from './order-store.ts';
 import { bookSideOf, ownPrice, type Account, type EngineInternals, type Position } from './state.ts';
 
 /**
@@ -25,19 +25,19 @@ export function checkInvariants(e: EngineInternals): string[] {
   e.slotById.forEach((id, s) => live.push([id, s]));
   let gtd = 0;
   for (const [orderId, s] of live) {
-    if (st.id[s] !== orderId) out.push(`order ${orderId}: slot holds ${st.id[s]}`);
-    const rem = st.remaining[s]!;
+    if (st.f64[8 * s + F_ID] !== orderId) out.push(`order ${orderId}: slot holds ${st.f64[8 * s + F_ID]}`);
+    const rem = st.i32[16 * s + O_REMAINING]!;
     if (rem <= 0) out.push(`order ${orderId}: resting with remaining ${rem}`);
-    if (st.meta[4 * s + M_TIF] === TIF_GTD) {
+    if (st.meta[64 * s + M_TIF] === TIF_GTD) {
       gtd++;
-      if (st.heapPos[s] === NIL) out.push(`order ${orderId}: GTD order missing from the expiry heap`);
-    } else if (st.heapPos[s] !== NIL) out.push(`order ${orderId}: non-GTD order in the expiry heap`);
-    const action = st.meta[4 * s + M_ACTION]!;
-    const pos = e.positions[st.pos[s]!]!;
+      if (st.i32[16 * s + O_HEAP_POS] === NIL) out.push(`order ${orderId}: GTD order missing from the expiry heap`);
+    } else if (st.i32[16 * s + O_HEAP_POS] !== NIL) out.push(`order ${orderId}: non-GTD order in the expiry heap`);
+    const action = st.meta[64 * s + M_ACTION]!;
+    const pos = e.positions[st.i32[16 * s + O_POS]!]!;
     const ls = lockedShares.get(pos)!;
     ls.orders++;
     if ((action & 1) === 0) {
-      lockedCents.set(pos.account, lockedCents.get(pos.account)! + ownPrice(action, st.meta[4 * s + M_YES_PRICE]!) * rem);
+      lockedCents.set(pos.account, lockedCents.get(pos.account)! + ownPrice(action, st.meta[64 * s + M_YES_PRICE]!) * rem);
     } else if (action === SELL_YES) ls.yes += rem;
     else ls.no += rem;
   }
@@ -74,10 +74,10 @@ export function checkInvariants(e: EngineInternals): string[] {
         const l = Book.level(side, p);
         let q = 0;
         let n = 0;
-        for (let s = book.head[l]!; s !== NIL; s = st.next[s]!) {
-          q += st.remaining[s]!;
+        for (let s = book.head[l]!; s !== NIL; s = st.i32[16 * s + O_NEXT]!) {
+          q += st.i32[16 * s + O_REMAINING]!;
           n++;
-          if (e.positions[st.pos[s]!]!.market !== mk || st.meta[4 * s + M_YES_PRICE] !== p || bookSideOf(st.meta[4 * s + M_ACTION]!) !== side) out.push(`market ${mk.id}: order ${st.id[s]} misplaced`);
+          if (e.positions[st.i32[16 * s + O_POS]!]!.market !== mk || st.meta[64 * s + M_YES_PRICE] !== p || bookSideOf(st.meta[64 * s + M_ACTION]!) !== side) out.push(`market ${mk.id}: order ${st.f64[8 * s + F_ID]} misplaced`);
         }
         if (q !== book.qty[l] || n !== book.count[l]) out.push(`market ${mk.id}: level ${side === BID ? 'bid' : 'ask'} ${p} totals ${book.qty[l]}/${book.count[l]} != ${q}/${n}`);
       }

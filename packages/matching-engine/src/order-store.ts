@@ -1,18 +1,17 @@
 /**
- * Struct-of-arrays storage for live orders.
+ * Storage for live orders: one 64-byte record per order in a typed-array buffer.
  *
- * An order is a slot index into parallel typed arrays, so resting orders cost no JS objects
- * (no GC work, about 70 bytes each) and every per-fill access is an array read. Slots are
- * recycled through a free list threaded through `next`. Capacity doubles on demand.
+ * An order is a slot index, so resting orders cost no JS objects (no GC work, 64 bytes
+ * each) and every per-fill access is an array read. All of an order's fields share its
+ * record (one cache line): a random cancel or fill touches one line of the order, where one
+ * array per field touched one line per field. An order's account and market come from its
+ * position. Time in force has a byte of its own (256 codes). A client order id (a string)
+ * lives in `clientOrderId`, read only for orders flagged with one. Slots are recycled
+ * through a free list threaded through `O_NEXT`. Capacity doubles on demand.
  *
  * Doubly linked lists threaded through the slots:
- * - `prev`/`next`: the FIFO queue of one price level (time priority), see book.ts;
- * - `uPrev`/`uNext`: the user's resting orders in ascending queueSeq (for cancel-all).
- *
- * The small fields share one byte array (`meta`: action, YES price, flags, time in force;
- * time in force has a byte of its own, 256 codes), and an order's account and market come
- * from its position, so a random cancel or fill touches fewer cache lines. A client order
- * id is read only for orders flagged with one.
+ * - `O_PREV`/`O_NEXT`: the FIFO queue of one price level (time priority), see book.ts;
+ * - `O_UPREV`/`O_UNEXT`: the user's resting orders in ascending queueSeq (for cancel-all).
  */
 
 /** Order action, a compact code for side x outcome. Even = buy; < 2 = YES. */
@@ -39,11 +38,38 @@ export const STP_SHIFT = 4;
 
 export const NIL = -1;
 
-/** Byte offsets in `OrderStore.meta` (4 bytes per order). */
-export const M_ACTION = 0;
-export const M_YES_PRICE = 1;
-export const M_FLAGS = 2;
-export const M_TIF = 3;
+/**
+ * One 64-byte record per order (a cache line), in one buffer seen three ways: `i32` at
+ * `16 * slot + O_*`, `f64` at `8 * slot + F_*`, and the byte fields in `meta` at
+ * `64 * slot + M_*`. A random cancel or fill then touches one line of the order instead of
+ * one line per field.
+ */
+/** Float64 fields: the order id; time priority (smaller rests earlier); GTD expiry (epoch ms, 0 = none). */
+export const F_ID = 0;
+export const F_QUEUE_SEQ = 1;
+export const F_EXPIRES_AT = 2;
+/** Int32 fields (words 0-5 hold the float64 fields). */
+/** Position index: the position names the order's account and market. */
+export const O_POS = 6;
+/** Total quantity (filled + remaining). */
+export const O_QTY = 7;
+export const O_REMAINING = 8;
+/** FIFO queue of one price level (book.ts); `O_NEXT` also threads the free list. */
+export const O_PREV = 9;
+export const O_NEXT = 10;
+/** The user's resting orders in ascending queueSeq (for cancel-all). */
+export const O_UPREV = 11;
+export const O_UNEXT = 12;
+/** Index of the order's entry in the engine's ExpiryHeap, NIL when it has none (expiry-heap.ts). */
+export const O_HEAP_POS = 13;
+/**
+ * Byte fields (bytes 56-59 of the record): the action (BUY_YES...), the limit price on the
+ * YES book 1..99, 0 for market orders, FLAG_* | stp << STP_SHIFT, the time-in-force code.
+ */
+export const M_ACTION = 56;
+export const M_YES_PRICE = 57;
+export const M_FLAGS = 58;
+export const M_TIF = 59;
 
 export class OrderStore {
   capacity = 0;
@@ -53,27 +79,10 @@ export class OrderStore {
   private highWater = 0;
   live = 0;
 
-  id = new Float64Array(0);
-  /** Position index: the position names the order's account and market (no arrays of their own). */
-  pos = new Int32Array(0);
-  /**
-   * Four bytes per order, at `4 * slot + M_*`: the action (M_ACTION), the limit price on
-   * the YES book 1..99, 0 for market orders (M_YES_PRICE), FLAG_* | stp << STP_SHIFT
-   * (M_FLAGS) and the time-in-force code TIF_* (M_TIF). One array, so one cache line
-   * holds all four of an order (a random cancel or fill touches one line, not four).
-   */
+  /** The order records (see the offsets above); replaced when the store grows. */
+  i32 = new Int32Array(0);
+  f64 = new Float64Array(0);
   meta = new Uint8Array(0);
-  /** Total quantity (filled + remaining). */
-  qty = new Int32Array(0);
-  remaining = new Int32Array(0);
-  prev = new Int32Array(0);
-  next = new Int32Array(0);
-  uPrev = new Int32Array(0);
-  uNext = new Int32Array(0);
-  expiresAt = new Float64Array(0);
-  /** Index of the order's entry in the engine's ExpiryHeap, NIL when it has none (expiry-heap.ts). */
-  heapPos = new Int32Array(0);
-  queueSeq = new Float64Array(0);
   /** Client order id; valid only when the slot's flags have FLAG_CLIENT_ORDER_ID (else stale). */
   clientOrderId: (string | null)[] = [];
 
@@ -85,7 +94,7 @@ export class OrderStore {
   alloc(): number {
     let s = this.freeHead;
     if (s !== NIL) {
-      this.freeHead = this.next[s]!;
+      this.freeHead = this.i32[16 * s + O_NEXT]!;
     } else {
       if (this.highWater === this.capacity) this.grow(this.capacity * 2);
       s = this.highWater++;
@@ -96,33 +105,19 @@ export class OrderStore {
 
   /** Return slot `s` to the free list (a slot with a client order id has it cleared by its caller). */
   free(s: number): void {
-    this.next[s] = this.freeHead;
+    this.i32[16 * s + O_NEXT] = this.freeHead;
     this.freeHead = s;
     this.live--;
   }
 
   private grow(capacity: number): void {
-    const copy = <T extends Float64Array | Int32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-      const a = make(capacity);
-      a.set(old);
-      return a;
-    };
-    this.id = copy(this.id, (n) => new Float64Array(n));
-    this.pos = copy(this.pos, (n) => new Int32Array(n));
-    const meta = new Uint8Array(4 * capacity);
-    meta.set(this.meta);
-    this.meta = meta;
-    this.qty = copy(this.qty, (n) => new Int32Array(n));
-    this.remaining = copy(this.remaining, (n) => new Int32Array(n));
-    this.prev = copy(this.prev, (n) => new Int32Array(n));
-    this.next = copy(this.next, (n) => new Int32Array(n));
-    this.uPrev = copy(this.uPrev, (n) => new Int32Array(n));
-    this.uNext = copy(this.uNext, (n) => new Int32Array(n));
-    this.expiresAt = copy(this.expiresAt, (n) => new Float64Array(n));
-    const heapPos = new Int32Array(capacity).fill(NIL);
-    heapPos.set(this.heapPos);
-    this.heapPos = heapPos;
-    this.queueSeq = copy(this.queueSeq, (n) => new Float64Array(n));
+    const buf = new ArrayBuffer(64 * capacity);
+    const i32 = new Int32Array(buf);
+    i32.set(this.i32);
+    for (let s = this.capacity; s < capacity; s++) i32[16 * s + O_HEAP_POS] = NIL;
+    this.i32 = i32;
+    this.f64 = new Float64Array(buf);
+    this.meta = new Uint8Array(buf);
     for (let i = this.capacity; i < capacity; i++) this.clientOrderId.push(null);
     this.capacity = capacity;
   }

@@ -4,22 +4,22 @@
  * plain objects the caller may keep.
  */
 import { Book, BID, ASK } from './book.ts';
-import { NIL, FLAG_MARKET, FLAG_POST_ONLY, FLAG_CLIENT_ORDER_ID, M_ACTION, M_FLAGS, M_TIF, M_YES_PRICE, STP_SHIFT, TIF_GTD } from './order-store.ts';
+import { NIL, FLAG_MARKET, FLAG_POST_ONLY, FLAG_CLIENT_ORDER_ID, M_ACTION, M_FLAGS, M_TIF, M_YES_PRICE, STP_SHIFT, TIF_GTD, F_ID, F_QUEUE_SEQ, F_EXPIRES_AT, O_POS, O_QTY, O_REMAINING, O_UNEXT } from './order-store.ts';
 import { STP_NAMES, TIF_NAMES, bookSideOf, ownPrice, positionView, type EngineInternals } from './state.ts';
 import type { AccountView, Ladder, LadderLevel, MarketView, OrderView, Outcome, PositionView } from './types.ts';
 
 /** The full view of the live order in slot `s`. */
 export function orderView(e: EngineInternals, s: number): OrderView {
   const st = e.store;
-  const action = st.meta[4 * s + M_ACTION]!;
-  const flags = st.meta[4 * s + M_FLAGS]!;
-  const yes = st.meta[4 * s + M_YES_PRICE]!;
-  const rem = st.remaining[s]!;
-  const qty = st.qty[s]!;
-  const tif = st.meta[4 * s + M_TIF]!;
-  const pos = e.positions[st.pos[s]!]!;
+  const action = st.meta[64 * s + M_ACTION]!;
+  const flags = st.meta[64 * s + M_FLAGS]!;
+  const yes = st.meta[64 * s + M_YES_PRICE]!;
+  const rem = st.i32[16 * s + O_REMAINING]!;
+  const qty = st.i32[16 * s + O_QTY]!;
+  const tif = st.meta[64 * s + M_TIF]!;
+  const pos = e.positions[st.i32[16 * s + O_POS]!]!;
   return {
-    orderId: st.id[s]!,
+    orderId: st.f64[8 * s + F_ID]!,
     userId: pos.account.userId,
     marketId: pos.market.id,
     side: (action & 1) === 0 ? 'BUY' : 'SELL',
@@ -32,11 +32,11 @@ export function orderView(e: EngineInternals, s: number): OrderView {
     remainingQty: rem,
     filledQty: qty - rem,
     timeInForce: TIF_NAMES[tif]!,
-    expiresAtMs: tif === TIF_GTD ? st.expiresAt[s]! : null,
+    expiresAtMs: tif === TIF_GTD ? st.f64[8 * s + F_EXPIRES_AT]! : null,
     postOnly: (flags & FLAG_POST_ONLY) !== 0,
     stp: STP_NAMES[(flags >> STP_SHIFT) & 3]!,
     clientOrderId: (flags & FLAG_CLIENT_ORDER_ID) !== 0 ? st.clientOrderId[s]! : null,
-    queueSeq: st.queueSeq[s]!,
+    queueSeq: st.f64[8 * s + F_QUEUE_SEQ]!,
     status: rem < qty ? 'PARTIALLY_FILLED' : 'OPEN',
   };
 }
@@ -54,8 +54,8 @@ export function getUserOrders(e: EngineInternals, userId: string, marketId?: str
   if (acc === undefined) return out;
   const mk = marketId === undefined ? undefined : e.marketById.get(marketId);
   if (marketId !== undefined && mk === undefined) return out;
-  for (let s = acc.ordersHead; s !== NIL; s = e.store.uNext[s]!) {
-    if (mk === undefined || e.positions[e.store.pos[s]!]!.market === mk) out.push(orderView(e, s));
+  for (let s = acc.ordersHead; s !== NIL; s = e.store.i32[16 * s + O_UNEXT]!) {
+    if (mk === undefined || e.positions[e.store.i32[16 * s + O_POS]!]!.market === mk) out.push(orderView(e, s));
   }
   return out;
 }

@@ -7,7 +7,7 @@
  * retained client order ids (see `stateHash`).
  */
 import { hashString } from './hash.ts';
-import { BUY_NO, BUY_YES, FLAG_CLIENT_ORDER_ID, FLAG_POST_ONLY, M_ACTION, M_FLAGS, M_TIF, M_YES_PRICE, SELL_NO, SELL_YES, STP_SHIFT, TIF_GTD } from './order-store.ts';
+import { BUY_NO, BUY_YES, FLAG_CLIENT_ORDER_ID, FLAG_POST_ONLY, M_ACTION, M_FLAGS, M_TIF, M_YES_PRICE, SELL_NO, SELL_YES, STP_SHIFT, TIF_GTD, F_ID, F_QUEUE_SEQ, F_EXPIRES_AT, O_POS, O_QTY, O_REMAINING } from './order-store.ts';
 import { orderView } from './queries.ts';
 import { bookSideOf, positionView, stpCode, tifCode, type Account, type EngineInternals } from './state.ts';
 import type { EngineSnapshot, OrderView } from './types.ts';
@@ -138,21 +138,21 @@ export function restoreInto(e: EngineInternals, snap: EngineSnapshot): void {
     const stp = stpCode(o.stp);
     if (tif < 0 || stp < 0) throw new Error(`order ${o.orderId} has an unknown time in force or STP mode`);
     const s = st.alloc();
-    st.id[s] = o.orderId;
-    st.pos[s] = pos.idx;
-    st.meta[4 * s + M_ACTION] = action;
-    st.meta[4 * s + M_YES_PRICE] = action < 2 ? o.priceCents : 100 - o.priceCents;
-    st.meta[4 * s + M_TIF] = tif;
-    st.meta[4 * s + M_FLAGS] = (o.postOnly ? FLAG_POST_ONLY : 0) | (o.clientOrderId !== null ? FLAG_CLIENT_ORDER_ID : 0) | (stp << STP_SHIFT);
-    st.qty[s] = o.qty;
-    st.remaining[s] = o.remainingQty;
-    st.expiresAt[s] = o.expiresAtMs ?? 0;
-    st.queueSeq[s] = o.queueSeq;
+    st.f64[8 * s + F_ID] = o.orderId;
+    st.i32[16 * s + O_POS] = pos.idx;
+    st.meta[64 * s + M_ACTION] = action;
+    st.meta[64 * s + M_YES_PRICE] = action < 2 ? o.priceCents : 100 - o.priceCents;
+    st.meta[64 * s + M_TIF] = tif;
+    st.meta[64 * s + M_FLAGS] = (o.postOnly ? FLAG_POST_ONLY : 0) | (o.clientOrderId !== null ? FLAG_CLIENT_ORDER_ID : 0) | (stp << STP_SHIFT);
+    st.i32[16 * s + O_QTY] = o.qty;
+    st.i32[16 * s + O_REMAINING] = o.remainingQty;
+    st.f64[8 * s + F_EXPIRES_AT] = o.expiresAtMs ?? 0;
+    st.f64[8 * s + F_QUEUE_SEQ] = o.queueSeq;
     if (o.clientOrderId !== null) st.clientOrderId[s] = o.clientOrderId;
     e.slotById.set(o.orderId, s);
     // A resting order's id is remembered while it rests, whether or not the list below names it.
     if (o.clientOrderId !== null) (acc.clientOrderIds ??= new Map()).set(o.clientOrderId, o.orderId);
-    mk.book.append(st, s, bookSideOf(action), st.meta[4 * s + M_YES_PRICE]!);
+    mk.book.append(st, s, bookSideOf(action), st.meta[64 * s + M_YES_PRICE]!);
     e.linkUser(acc, s);
     pos.openOrders++;
     if (tif === TIF_GTD && o.expiresAtMs !== null) e.expiries.push(o.expiresAtMs, o.orderId, s);
