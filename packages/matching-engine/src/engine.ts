@@ -39,7 +39,7 @@ import {
 import { ExpiryHeap } from './expiry-heap.ts';
 import { IdIndex } from './id-index.ts';
 import { checkInvariants, totals } from './invariants.ts';
-import { OrderStore, NIL, BUY_YES, SELL_YES, BUY_NO, SELL_NO, TIF_GTC, TIF_GTD, TIF_IOC, TIF_FOK, FLAG_MARKET, FLAG_POST_ONLY, FLAG_CLIENT_ORDER_ID, M_ACTION, M_YES_PRICE, M_FLAGS, M_TIF, STP_CANCEL_TAKER, STP_CANCEL_MAKER, STP_CANCEL_BOTH, STP_SHIFT, F_ID, F_QUEUE_SEQ, F_EXPIRES_AT, O_POS, O_QTY, O_REMAINING, O_NEXT, O_UPREV, O_UNEXT, O_HEAP_POS } from './order-store.ts';
+import { OrderStore, NIL, BUY_YES, SELL_YES, BUY_NO, SELL_NO, TIF_GTC, TIF_GTD, TIF_IOC, TIF_FOK, FLAG_MARKET, FLAG_POST_ONLY, FLAG_CLIENT_ORDER_ID, M_ACTION, M_YES_PRICE, M_FLAGS, M_TIF, STP_CANCEL_TAKER, STP_CANCEL_MAKER, STP_CANCEL_BOTH, STP_SHIFT, F_ID, F_QUEUE_SEQ, F_EXPIRES_AT, O_POS, O_QTY, O_REMAINING, O_NEXT, O_UPREV, O_UNEXT, O_HEAP_POS, intOf } from './order-store.ts';
 import { getAccount, getLadder, getMarket, getOrder, getPosition, getPositions, getUserOrders, orderView } from './queries.ts';
 import { resolveMarket, voidMarket } from './settlement.ts';
 import { restoreInto, snapshot, stateHash } from './snapshot.ts';
@@ -425,7 +425,7 @@ export class MatchingEngine {
     const tifLabel = TIF_NAMES[tif]!;
     const expiry = tif === TIF_GTD ? expiresAt : null;
     const stpName = STP_NAMES[stp]!;
-    const queueSeq = st.f64[8 * s + F_QUEUE_SEQ]!;
+    const queueSeq = intOf(st.f64[8 * s + F_QUEUE_SEQ]!);
     const escrowShares = isBuy ? 0 : qty;
     if (this.retains) {
       const order = newOrderView(orderId, acc.userId, mk.id, sideName, outcomeName, typeName, ownLimit, yesLimitOrNull, bookSideName, qty, qty, 0, tifLabel, expiry, postOnly, stpName, coid, queueSeq, 'OPEN');
@@ -497,7 +497,7 @@ export class MatchingEngine {
       const next = st.i32[16 * s + O_UNEXT]!;
       const mk = this.positions[st.i32[16 * s + O_POS]!]!.market;
       if (onlyMarket < 0 || mk.idx === onlyMarket) {
-        cancelled.push(st.f64[8 * s + F_ID]!);
+        cancelled.push(intOf(st.f64[8 * s + F_ID]!));
         this.cancelResting(mk, s, 'USER_CANCEL');
       }
       s = next;
@@ -787,8 +787,8 @@ export class MatchingEngine {
     mk.lastPrice = p;
     mk.volume += q;
     const seq = ++mk.seq;
-    const makerOrderId = st.f64[8 * m + F_ID]!;
-    const takerOrderId = st.f64[8 * t + F_ID]!;
+    const makerOrderId = intOf(st.f64[8 * m + F_ID]!);
+    const takerOrderId = intOf(st.f64[8 * t + F_ID]!);
     const makerSide = mBuy ? 'BUY' : 'SELL';
     const makerOutcome = mAct < 2 ? 'YES' : 'NO';
     const takerSide = tBuy ? 'BUY' : 'SELL';
@@ -881,7 +881,7 @@ export class MatchingEngine {
     const st = this.store;
     const rem = st.i32[16 * s + O_REMAINING]!;
     const filled = st.i32[16 * s + O_QTY]! - rem;
-    const orderId = st.f64[8 * s + F_ID]!;
+    const orderId = intOf(st.f64[8 * s + F_ID]!);
     const pos = this.positions[st.i32[16 * s + O_POS]!]!;
     const action = st.meta[64 * s + M_ACTION]!;
     if (rem > 0 && stop === STOP_NONE && canRest) {
@@ -935,7 +935,7 @@ export class MatchingEngine {
    */
   private retire(acc: Account, s: number): void {
     const st = this.store;
-    const orderId = st.f64[8 * s + F_ID]!;
+    const orderId = intOf(st.f64[8 * s + F_ID]!);
     if ((st.meta[64 * s + M_FLAGS]! & FLAG_CLIENT_ORDER_ID) !== 0) {
       this.clientOrderIds.finalised(acc, st.clientOrderId[s]!, orderId, this.nowMs);
       st.clientOrderId[s] = null;
@@ -1185,7 +1185,7 @@ export class MatchingEngine {
         const sideName = side === BID ? 'BID' : 'ASK';
         const price = side === BID ? l : l - 101;
         if (this.retains) {
-          this.sink.emit(newLevelEvent(this.nowMs, seq, mk.id, sideName, price, mk.book.qty[l]!, mk.book.count[l]!));
+          this.sink.emit(newLevelEvent(this.nowMs, seq, mk.id, sideName, price, intOf(mk.book.qty[l]!), mk.book.count[l]!));
         } else {
           const ev = this.evLevel;
           ev.tsMs = this.nowMs;
@@ -1193,7 +1193,7 @@ export class MatchingEngine {
           ev.marketId = mk.id;
           ev.side = sideName;
           ev.yesPriceCents = price;
-          ev.qty = mk.book.qty[l]!;
+          ev.qty = intOf(mk.book.qty[l]!);
           ev.orderCount = mk.book.count[l]!;
           this.sink.emit(ev);
         }
@@ -1277,12 +1277,12 @@ export class MatchingEngine {
     const qty = st.i32[16 * s + O_QTY]!;
     const action = st.meta[64 * s + M_ACTION]!;
     const yes = st.meta[64 * s + M_YES_PRICE]!;
-    const orderId = st.f64[8 * s + F_ID]!;
+    const orderId = intOf(st.f64[8 * s + F_ID]!);
     const userId = this.positions[st.i32[16 * s + O_POS]!]!.account.userId;
     const newStatus = status ?? (rem === 0 ? 'FILLED' : rem < qty ? 'PARTIALLY_FILLED' : 'OPEN');
     const priceCents = yes === 0 ? null : ownPrice(action, yes);
     if (this.retains) {
-      this.sink.emit(newUpdatedEvent(this.nowMs, mk.seq, orderId, userId, mk.id, newStatus, reason, priceCents, qty, rem, qty - unfilled, st.f64[8 * s + F_QUEUE_SEQ]!));
+      this.sink.emit(newUpdatedEvent(this.nowMs, mk.seq, orderId, userId, mk.id, newStatus, reason, priceCents, qty, rem, qty - unfilled, intOf(st.f64[8 * s + F_QUEUE_SEQ]!)));
       return;
     }
     const ev = this.evUpdated;
@@ -1297,7 +1297,7 @@ export class MatchingEngine {
     ev.qty = qty;
     ev.remainingQty = rem;
     ev.filledQty = qty - unfilled;
-    ev.queueSeq = st.f64[8 * s + F_QUEUE_SEQ]!;
+    ev.queueSeq = intOf(st.f64[8 * s + F_QUEUE_SEQ]!);
     this.sink.emit(ev);
   }
 

@@ -71,6 +71,14 @@ export const M_YES_PRICE = 57;
 export const M_FLAGS = 58;
 export const M_TIF = 59;
 
+/**
+ * The integer in a float64 field (order id, queue number, level total) as a number V8 can
+ * keep unboxed: an element read from a Float64Array is a heap number, and an event field
+ * once given one holds a new heap number in every later event (an allocation per field).
+ * `Math.floor` of an integer is the integer itself, as a small integer where it fits.
+ */
+export const intOf = (x: number): number => Math.floor(x);
+
 export class OrderStore {
   capacity = 0;
   /** Head of the free list (NIL = none). */

@@ -4,7 +4,7 @@
  * plain objects the caller may keep.
  */
 import { Book, BID, ASK } from './book.ts';
-import { NIL, FLAG_MARKET, FLAG_POST_ONLY, FLAG_CLIENT_ORDER_ID, M_ACTION, M_FLAGS, M_TIF, M_YES_PRICE, STP_SHIFT, TIF_GTD, F_ID, F_QUEUE_SEQ, F_EXPIRES_AT, O_POS, O_QTY, O_REMAINING, O_UNEXT } from './order-store.ts';
+import { NIL, FLAG_MARKET, FLAG_POST_ONLY, FLAG_CLIENT_ORDER_ID, M_ACTION, M_FLAGS, M_TIF, M_YES_PRICE, STP_SHIFT, TIF_GTD, F_ID, F_QUEUE_SEQ, F_EXPIRES_AT, O_POS, O_QTY, O_REMAINING, O_UNEXT, intOf } from './order-store.ts';
 import { STP_NAMES, TIF_NAMES, bookSideOf, ownPrice, positionView, type EngineInternals } from './state.ts';
 import type { AccountView, Ladder, LadderLevel, MarketView, OrderView, Outcome, PositionView } from './types.ts';
 
@@ -19,7 +19,7 @@ export function orderView(e: EngineInternals, s: number): OrderView {
   const tif = st.meta[64 * s + M_TIF]!;
   const pos = e.positions[st.i32[16 * s + O_POS]!]!;
   return {
-    orderId: st.f64[8 * s + F_ID]!,
+    orderId: intOf(st.f64[8 * s + F_ID]!),
     userId: pos.account.userId,
     marketId: pos.market.id,
     side: (action & 1) === 0 ? 'BUY' : 'SELL',
@@ -36,7 +36,7 @@ export function orderView(e: EngineInternals, s: number): OrderView {
     postOnly: (flags & FLAG_POST_ONLY) !== 0,
     stp: STP_NAMES[(flags >> STP_SHIFT) & 3]!,
     clientOrderId: (flags & FLAG_CLIENT_ORDER_ID) !== 0 ? st.clientOrderId[s]! : null,
-    queueSeq: st.f64[8 * s + F_QUEUE_SEQ]!,
+    queueSeq: intOf(st.f64[8 * s + F_QUEUE_SEQ]!),
     status: rem < qty ? 'PARTIALLY_FILLED' : 'OPEN',
   };
 }
@@ -118,7 +118,7 @@ export function getLadder(e: EngineInternals, marketId: string, outcome: Outcome
     for (const p of book.prices(s)) {
       if (out.length >= depth) break;
       const l = Book.level(s, p);
-      out.push({ priceCents: invert ? 100 - p : p, qty: book.qty[l]!, orderCount: book.count[l]! });
+      out.push({ priceCents: invert ? 100 - p : p, qty: intOf(book.qty[l]!), orderCount: book.count[l]! });
     }
     return out;
   };
