@@ -9,8 +9,9 @@
  * Options: --orders=N (open orders to build, default 100,000), --restarts=N (default 2; the
  * figures reported are the median restart's), --users=N (default 20).
  *
- * What it does, as a newcomer would: the server (`node --import tsx src/server.ts`, the
- * command behind `pnpm start`) with no DATABASE_URL, so it starts its embedded PostgreSQL
+ * What it does, as a newcomer would: the server exactly as `pnpm start` runs it (the pre-built
+ * bundle `node dist/server/index.mjs`, see server-process.ts; built first when missing or stale,
+ * before anything is timed) with no DATABASE_URL, so it starts its embedded PostgreSQL
  * under DATA_DIR (a temporary directory). One market; N resting orders placed through
  * POST /api/orders/batch (20 per request, with the client SDK `@prediction-markets/client`), BUY YES at 1..40 and BUY NO at 1..40 (a YES ask at
  * 60..99), nothing crosses. Then SIGTERM, wait for the exit, and start again: the time to
@@ -24,11 +25,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { JSON_OUT, log, option } from './cli.ts';
+import { ensureServerBundle, serverProcess } from './server-process.ts';
 import { PmClient, type Result } from '@prediction-markets/client';
-
-const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const ORDERS = option('orders', 100_000, { integer: true });
 const RESTARTS = option('restarts', 2, { integer: true });
@@ -43,8 +42,9 @@ interface Server {
 }
 
 function startServer(dataDir: string, logLevel: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: BACKEND_DIR,
+  const cmd = serverProcess();
+  const child = spawn(cmd.command, cmd.args, {
+    cwd: cmd.cwd,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -160,6 +160,7 @@ async function main(): Promise<void> {
   const dataDir = path.join(tmp, 'data');
   const slug = 'restart-bench';
   let server: Server | null = null;
+  await ensureServerBundle();
   try {
     log(`building a book of ${ORDERS} open orders through POST /api/orders/batch (embedded PostgreSQL in ${dataDir}) ...`);
     server = await startServer(dataDir, 'warn');
