@@ -4,10 +4,12 @@
  *   pnpm bench:restart                    human-readable report
  *   pnpm bench:restart --json             one JSON object:
  *     {"openOrders","timeToReadyMs","processStartMs","databaseStartMs","migrateAndLockMs",
- *      "snapshotLoadMs","engineRestoreMs","invariantCheckMs","otherMs","restarts":[...]}
+ *      "snapshotLoadMs","engineRestoreMs","invariantCheckMs","stateLoadMs","appStartMs","otherMs",
+ *      "restarts":[...]}
  *
  * Options: --orders=N (open orders to build, default 100,000), --restarts=N (default 2; the
- * figures reported are the median restart's), --users=N (default 20).
+ * figures reported are the median restart's), --users=N (default 20), --cpu-prof (the restarted
+ * servers write V8 CPU profiles to bench-results/restart-prof/ when they stop).
  *
  * What it does, as a newcomer would: the server exactly as `pnpm start` runs it (the pre-built
  * bundle `node dist/server/index.mjs`, see server-process.ts; built first when missing or stale,
@@ -18,15 +20,16 @@
  * ready is from spawning the process to the first 200 of GET /ready, and the server's own
  * start-up timings log line splits it: process start (node and module loading), database
  * start (embedded PostgreSQL), migrations and the writer lock, snapshot load (the database
- * reads of the rebuild), engine restore, invariant check, and the rest (admin bootstrap, app
- * and sockets, listen). After each restart the book must be whole (every order back).
+ * reads of the rebuild), engine restore, invariant check, state load (revoked sessions, markets,
+ * the clock, admin and house users), app start (HTTP app, sockets, listen) and the rest (the
+ * exchange's other start-up work, the log line reaching the bench, the readiness poll). After each restart the book must be whole (every order back).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JSON_OUT, log, option } from './cli.ts';
-import { ensureServerBundle, serverProcess } from './server-process.ts';
+import { BACKEND_DIR, ensureServerBundle, serverProcess } from './server-process.ts';
 import { PmClient, type Result } from '@prediction-markets/client';
 
 const ORDERS = option('orders', 100_000, { integer: true });
@@ -41,8 +44,10 @@ interface Server {
   exited: Promise<void>;
 }
 
-function startServer(dataDir: string, logLevel: string): Promise<Server> {
-  const cmd = serverProcess();
+const CPU_PROF = process.argv.includes('--cpu-prof');
+
+function startServer(dataDir: string, logLevel: string, profile = false): Promise<Server> {
+  const cmd = serverProcess(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BACKEND_DIR, 'bench-results', 'restart-prof')}`] : []);
   const child = spawn(cmd.command, cmd.args, {
     cwd: cmd.cwd,
     env: {
@@ -172,7 +177,7 @@ async function main(): Promise<void> {
       await stopServer(server);
       server = null;
       const t0 = performance.now();
-      const s = await startServer(dataDir, 'info');
+      const s = await startServer(dataDir, 'info', CPU_PROF);
       server = s;
       for (;;) {
         // the readiness probe stays a bare fetch: the SDK's ready() repeats refused connections
@@ -195,13 +200,16 @@ async function main(): Promise<void> {
         snapshotLoadMs: t.snapshotLoadMs!,
         engineRestoreMs: t.engineRestoreMs!,
         invariantCheckMs: t.invariantCheckMs!,
-        otherMs: Math.round(timeToReadyMs - accounted),
+        stateLoadMs: t.stateLoadMs!,
+        appStartMs: t.appStartMs!,
+        otherMs: Math.round(timeToReadyMs - accounted - t.stateLoadMs! - t.appStartMs!),
       };
       runs.push(run);
       log(
         `restart ${i + 1}: ready in ${run.timeToReadyMs} ms with ${run.openOrders} open orders: process start ${run.processStartMs} ms, ` +
           `database start ${run.databaseStartMs} ms, migrations + writer lock ${run.migrateAndLockMs} ms, snapshot load ${run.snapshotLoadMs} ms, ` +
-          `engine restore ${run.engineRestoreMs} ms, invariant check ${run.invariantCheckMs} ms, other ${run.otherMs} ms (book whole: ${back} orders)`,
+          `engine restore ${run.engineRestoreMs} ms, invariant check ${run.invariantCheckMs} ms, state load ${run.stateLoadMs} ms, ` +
+          `app start ${run.appStartMs} ms, other ${run.otherMs} ms (book whole: ${back} orders)`,
       );
     }
     const median = [...runs].sort((a, b) => a.timeToReadyMs - b.timeToReadyMs)[Math.floor((runs.length - 1) / 2)]!;

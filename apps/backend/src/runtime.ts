@@ -141,6 +141,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
     if (stopDatabase !== null) await stopDatabase().catch(() => undefined);
     throw err;
   }
+  const rebuiltMs = performance.now();
   // Revoked sessions (auth/sessions.ts), reloaded so that a restart does not reopen them.
   const sessions = new SessionRevocations(env.ACCESS_TOKEN_TTL_SEC * 1000, redis, logger);
   for (const r of await recentlyRevokedSessions(prisma, env.ACCESS_TOKEN_TTL_SEC * 1000)) sessions.remember(r, r.revokedAtMs);
@@ -166,6 +167,7 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
   // The house market maker quotes under the market-maker rate tier (entrance/limits.ts).
   ctx.limits.addMaker(houseId);
   const demo = (env.SEED_DEMO ?? stopDatabase !== null) ? await seedDemo(ctx) : null;
+  const stateLoadedMs = performance.now();
 
   const clockTimer = setInterval(() => {
     if (exchange.ready && exchange.queueDepth === 0) {
@@ -214,6 +216,10 @@ export async function startRuntime(env: Env, opts: RuntimeOptions = {}): Promise
         engineRestoreMs: round(rebuild?.restoreMs ?? 0),
         invariantCheckMs: round(rebuild?.checkMs ?? 0),
         openOrders: rebuild?.openOrders ?? 0,
+        // rebuild done -> sessions, markets, clock, admin, house user, demo seed
+        stateLoadMs: round(stateLoadedMs - rebuiltMs),
+        // -> HTTP app, realtime layer, listening
+        appStartMs: round(performance.now() - stateLoadedMs),
         readyMs: round(performance.now()),
       },
     },
