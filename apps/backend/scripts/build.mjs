@@ -152,7 +152,10 @@ export async function ensureBundle({ force = false, quiet = false } = {}) {
     if (!quiet) console.log('server bundle is up to date (apps/backend/dist/server)');
     return 'up-to-date';
   }
-  if (!quiet) console.log(existsSync(BUNDLE_FILE) ? 'server sources changed: rebuilding apps/backend/dist/server …' : 'server not built yet: building apps/backend/dist/server …');
+  if (!quiet) {
+    const why = !existsSync(BUNDLE_FILE) ? 'server not built yet' : force ? 'server bundle build forced' : 'server sources changed';
+    console.log(`${why}: building apps/backend/dist/server …`);
+  }
   const t0 = performance.now();
   await buildBundle(hash);
   if (!quiet) console.log(`server bundle built in ${Math.round(performance.now() - t0)} ms`);
