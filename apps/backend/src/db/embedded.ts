@@ -90,6 +90,16 @@ const DEFAULT_SETTINGS: Record<string, string | number> = {
 const running = new Set<EmbeddedPostgres>();
 let processHooksInstalled = false;
 
+/** The embedded cluster's data directory for the service's DATA_DIR: `<DATA_DIR>/postgres`, absolute. */
+export function embeddedDataDir(dataDirRoot: string): string {
+  return path.resolve(dataDirRoot, 'postgres');
+}
+
+/** The service's embedded PostgreSQL (`pnpm start` without DATABASE_URL): data in `embeddedDataDir(DATA_DIR)`, default settings. */
+export function startEmbeddedDatabase(dataDirRoot: string): Promise<EmbeddedPostgresHandle> {
+  return startEmbeddedPostgres({ dataDir: embeddedDataDir(dataDirRoot) });
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   installProcessHooks();
   const isRoot = process.getuid?.() === 0;
