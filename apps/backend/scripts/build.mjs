@@ -13,6 +13,10 @@
 // workspace packages' sources, the Prisma schema and migrations' names, the lockfile, the
 // manifests and this script) differs from the one recorded beside the bundle (BUILD_STAMP).
 //
+// Whitespace and syntax are minified (identifiers are kept, so CPU profiles and stack traces
+// name functions): V8 pre-parses less at every start. `node --enable-source-maps` maps stack
+// positions back to the sources through the linked map.
+//
 // What stays outside the bundle (loaded from node_modules at run time, so it must be a
 // `dependencies` entry of this package): see EXTERNAL below. Why each one:
 //   - @prisma/client: its runtime loads the query compiler (Wasm) by its own paths;
@@ -123,6 +127,8 @@ export async function buildBundle(hash = inputsHash()) {
     sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'none',
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
     logLevel: 'warning',
     external: [...EXTERNAL, ...OPTIONAL_NATIVE],
