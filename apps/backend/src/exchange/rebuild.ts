@@ -73,10 +73,13 @@ const OPEN_ORDERS_SQL = `
   FROM orders WHERE status IN ('OPEN', 'PARTIALLY_FILLED') AND id % $1::bigint = $2::bigint GROUP BY user_id, market_id`;
 
 /**
- * Over node-postgres the open orders are read in this many parts at once, each on its own
- * connection, all in one database snapshot (`pg_export_snapshot`): PostgreSQL aggregates the
- * parts on separate cores while this process parses the parts that have already arrived.
+ * Over node-postgres the open orders are read in OPEN_ORDER_PARTS parts on SNAPSHOT_CONNECTIONS
+ * connections (part k on connection k % SNAPSHOT_CONNECTIONS), all in one database snapshot
+ * (`pg_export_snapshot`): PostgreSQL aggregates a part on each connection at once, and this
+ * process parses each part as it arrives. Every part scans the whole table (the split is
+ * `id % parts`), so more parts than connections measured no better here (2 cores).
  */
+const SNAPSHOT_CONNECTIONS = 2;
 const OPEN_ORDER_PARTS = 2;
 
 type MarketTuple = [string, EngineSnapshot['markets'][number]['status'], 'YES' | 'NO' | null, number, number | null, number, number, number, number | null, number];
@@ -161,8 +164,8 @@ function groupOrders(g: OpenOrderGroup, out: OrderView[]): void {
 
 /**
  * Run the statements in one read-only database snapshot: over node-postgres when `databaseUrl`
- * is given (the open orders in OPEN_ORDER_PARTS parts on as many connections, the first one
- * exporting its snapshot to the others), else through Prisma. `onGroups` receives each part's
+ * is given (the open orders in OPEN_ORDER_PARTS parts on SNAPSHOT_CONNECTIONS connections, the first one
+ * exporting its snapshot to the other), else through Prisma. `onGroups` receives each part's
  * open-order groups as soon as that part has arrived.
  */
 async function readSnapshotRows(
@@ -179,7 +182,7 @@ async function readSnapshotRows(
     onGroups(groups);
     return JSON.parse(tables[0]!.j) as SmallTables;
   }
-  const clients = Array.from({ length: OPEN_ORDER_PARTS }, (_, i) => new pg.Client({ connectionString: databaseUrl, application_name: `prediction-markets-rebuild-${i}` }));
+  const clients = Array.from({ length: SNAPSHOT_CONNECTIONS }, (_, i) => new pg.Client({ connectionString: databaseUrl, application_name: `prediction-markets-rebuild-${i}` }));
   try {
     await Promise.all(clients.map((c) => c.connect()));
     const [lead, ...others] = clients as [pg.Client, ...pg.Client[]];
@@ -192,8 +195,10 @@ async function readSnapshotRows(
         await c.query(`SET TRANSACTION SNAPSHOT '${snapshotId}'`);
       }),
     );
+    const parts = Array.from({ length: OPEN_ORDER_PARTS }, (_, part) =>
+      clients[part % clients.length]!.query<OpenOrderGroup>(OPEN_ORDERS_SQL, [OPEN_ORDER_PARTS, part]).then((res) => onGroups(res.rows)),
+    );
     const tables = lead.query<{ j: string }>(TABLES_SQL, [finalCutoffMs]);
-    const parts = clients.map((c, part) => c.query<OpenOrderGroup>(OPEN_ORDERS_SQL, [OPEN_ORDER_PARTS, part]).then((res) => onGroups(res.rows)));
     await Promise.all(parts);
     const r = JSON.parse((await tables).rows[0]!.j) as SmallTables;
     await Promise.all(clients.map((c) => c.query('COMMIT')));
