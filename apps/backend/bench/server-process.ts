@@ -22,6 +22,15 @@ export function serverProcess(nodeOptions: string[] = []): { command: string; ar
   return { command: process.execPath, args: [...nodeOptions, path.relative(BACKEND_DIR, BUNDLE_FILE)], cwd: BACKEND_DIR };
 }
 
+/**
+ * The development command (`pnpm --filter @prediction-markets/backend dev`): the TypeScript
+ * sources under tsx, transpiled at load. Only a reference for benchmarks (`bench:restart
+ * --baseline`); the product runs `serverProcess()`.
+ */
+export function devServerProcess(nodeOptions: string[] = []): { command: string; args: string[]; cwd: string } {
+  return { command: process.execPath, args: [...nodeOptions, '--import', 'tsx', 'src/server.ts'], cwd: BACKEND_DIR };
+}
+
 /** Build the bundle when missing or stale, as `pnpm start` does (progress to stderr). */
 export async function ensureServerBundle(): Promise<void> {
   const what = await ensureBundle({ quiet: true });
