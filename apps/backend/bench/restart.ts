@@ -4,31 +4,36 @@
  *   pnpm bench:restart                    human-readable report
  *   pnpm bench:restart --json             one JSON object:
  *     {"openOrders","timeToReadyMs","processStartMs","databaseStartMs","migrateAndLockMs",
- *      "snapshotLoadMs","engineRestoreMs","invariantCheckMs","otherMs","restarts":[...]}
+ *      "snapshotLoadMs","engineRestoreMs","invariantCheckMs","stateLoadMs","appStartMs","otherMs",
+ *      "restarts":[...]}
  *
  * Options: --orders=N (open orders to build, default 100,000), --restarts=N (default 2; the
- * figures reported are the median restart's), --users=N (default 20).
+ * figures reported are the median restart's), --users=N (default 20), --cpu-prof (the restarted
+ * servers write V8 CPU profiles to bench-results/restart-prof/ when they stop), --baseline (then
+ * as many restarts of the development command, `node --import tsx src/server.ts`, on the same
+ * book: `"baseline"` holds its figures in the same shape and `"ratio"` its time to ready over
+ * the bundle's; the rebuild code is the same, so this isolates running from the bundle).
  *
- * What it does, as a newcomer would: the server (`node --import tsx src/server.ts`, the
- * command behind `pnpm start`) with no DATABASE_URL, so it starts its embedded PostgreSQL
+ * What it does, as a newcomer would: the server exactly as `pnpm start` runs it (the pre-built
+ * bundle `node dist/server/index.mjs`, see server-process.ts; built first when missing or stale,
+ * before anything is timed) with no DATABASE_URL, so it starts its embedded PostgreSQL
  * under DATA_DIR (a temporary directory). One market; N resting orders placed through
  * POST /api/orders/batch (20 per request, with the client SDK `@prediction-markets/client`), BUY YES at 1..40 and BUY NO at 1..40 (a YES ask at
  * 60..99), nothing crosses. Then SIGTERM, wait for the exit, and start again: the time to
  * ready is from spawning the process to the first 200 of GET /ready, and the server's own
  * start-up timings log line splits it: process start (node and module loading), database
  * start (embedded PostgreSQL), migrations and the writer lock, snapshot load (the database
- * reads of the rebuild), engine restore, invariant check, and the rest (admin bootstrap, app
- * and sockets, listen). After each restart the book must be whole (every order back).
+ * reads of the rebuild), engine restore, invariant check, state load (revoked sessions, markets,
+ * the clock, admin and house users), app start (HTTP app, sockets, listen) and the rest (the
+ * exchange's other start-up work, the log line reaching the bench, the readiness poll). After each restart the book must be whole (every order back).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { JSON_OUT, log, option } from './cli.ts';
+import { BACKEND_DIR, devServerProcess, ensureServerBundle, serverProcess } from './server-process.ts';
 import { PmClient, type Result } from '@prediction-markets/client';
-
-const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const ORDERS = option('orders', 100_000, { integer: true });
 const RESTARTS = option('restarts', 2, { integer: true });
@@ -42,9 +47,14 @@ interface Server {
   exited: Promise<void>;
 }
 
-function startServer(dataDir: string, logLevel: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: BACKEND_DIR,
+const CPU_PROF = process.argv.includes('--cpu-prof');
+const BASELINE = process.argv.includes('--baseline');
+
+function startServer(dataDir: string, logLevel: string, profile = false, dev = false): Promise<Server> {
+  const nodeOptions = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BACKEND_DIR, 'bench-results', 'restart-prof')}`] : [];
+  const cmd = dev ? devServerProcess(nodeOptions) : serverProcess(nodeOptions);
+  const child = spawn(cmd.command, cmd.args, {
+    cwd: cmd.cwd,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -160,51 +170,68 @@ async function main(): Promise<void> {
   const dataDir = path.join(tmp, 'data');
   const slug = 'restart-bench';
   let server: Server | null = null;
+  await ensureServerBundle();
   try {
     log(`building a book of ${ORDERS} open orders through POST /api/orders/batch (embedded PostgreSQL in ${dataDir}) ...`);
     server = await startServer(dataDir, 'warn');
     await buildBook(server.base, slug);
     const built = await restingOrders(server.base, slug);
     if (built !== ORDERS) throw new Error(`the book holds ${built} orders, expected ${ORDERS}`);
-    const runs: { timeToReadyMs: number; [k: string]: number }[] = [];
-    for (let i = 0; i < RESTARTS; i++) {
-      await stopServer(server);
-      server = null;
-      const t0 = performance.now();
-      const s = await startServer(dataDir, 'info');
-      server = s;
-      for (;;) {
-        // the readiness probe stays a bare fetch: the SDK's ready() repeats refused connections
-        // with its own back-off, which would blur the 5 ms polling of the time to ready
-        const res = await fetch(`${s.base}/ready`).catch(() => null);
-        if (res !== null && res.status === 200) break;
-        await new Promise((r) => setTimeout(r, 5));
+    type Run = { timeToReadyMs: number; [k: string]: number };
+    /** RESTARTS restarts of the server (`dev`: the tsx development command), each checked whole. */
+    const restarts = async (dev: boolean): Promise<Run[]> => {
+      const runs: Run[] = [];
+      for (let i = 0; i < RESTARTS; i++) {
+        await stopServer(server!);
+        server = null;
+        const t0 = performance.now();
+        const s = await startServer(dataDir, 'info', CPU_PROF, dev);
+        server = s;
+        for (;;) {
+          // the readiness probe stays a bare fetch: the SDK's ready() repeats refused connections
+          // with its own back-off, which would blur the 5 ms polling of the time to ready
+          const res = await fetch(`${s.base}/ready`).catch(() => null);
+          if (res !== null && res.status === 200) break;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        const timeToReadyMs = performance.now() - t0;
+        const t = await s.timings;
+        const back = await restingOrders(s.base, slug);
+        if (back !== ORDERS) throw new Error(`after the restart the book holds ${back} orders, expected ${ORDERS}`);
+        const accounted = t.processStartMs! + t.databaseStartMs! + t.migrateAndLockMs! + t.snapshotLoadMs! + t.engineRestoreMs! + t.invariantCheckMs!;
+        const run = {
+          openOrders: t.openOrders!,
+          timeToReadyMs: Math.round(timeToReadyMs),
+          processStartMs: t.processStartMs!,
+          databaseStartMs: t.databaseStartMs!,
+          migrateAndLockMs: t.migrateAndLockMs!,
+          snapshotLoadMs: t.snapshotLoadMs!,
+          engineRestoreMs: t.engineRestoreMs!,
+          invariantCheckMs: t.invariantCheckMs!,
+          stateLoadMs: t.stateLoadMs!,
+          appStartMs: t.appStartMs!,
+          otherMs: Math.round(timeToReadyMs - accounted - t.stateLoadMs! - t.appStartMs!),
+        };
+        runs.push(run);
+        log(
+          `${dev ? 'baseline (tsx) ' : ''}restart ${i + 1}: ready in ${run.timeToReadyMs} ms with ${run.openOrders} open orders: process start ${run.processStartMs} ms, ` +
+            `database start ${run.databaseStartMs} ms, migrations + writer lock ${run.migrateAndLockMs} ms, snapshot load ${run.snapshotLoadMs} ms, ` +
+            `engine restore ${run.engineRestoreMs} ms, invariant check ${run.invariantCheckMs} ms, state load ${run.stateLoadMs} ms, ` +
+            `app start ${run.appStartMs} ms, other ${run.otherMs} ms (book whole: ${back} orders)`,
+        );
       }
-      const timeToReadyMs = performance.now() - t0;
-      const t = await s.timings;
-      const back = await restingOrders(s.base, slug);
-      if (back !== ORDERS) throw new Error(`after the restart the book holds ${back} orders, expected ${ORDERS}`);
-      const accounted = t.processStartMs! + t.databaseStartMs! + t.migrateAndLockMs! + t.snapshotLoadMs! + t.engineRestoreMs! + t.invariantCheckMs!;
-      const run = {
-        openOrders: t.openOrders!,
-        timeToReadyMs: Math.round(timeToReadyMs),
-        processStartMs: t.processStartMs!,
-        databaseStartMs: t.databaseStartMs!,
-        migrateAndLockMs: t.migrateAndLockMs!,
-        snapshotLoadMs: t.snapshotLoadMs!,
-        engineRestoreMs: t.engineRestoreMs!,
-        invariantCheckMs: t.invariantCheckMs!,
-        otherMs: Math.round(timeToReadyMs - accounted),
-      };
-      runs.push(run);
-      log(
-        `restart ${i + 1}: ready in ${run.timeToReadyMs} ms with ${run.openOrders} open orders: process start ${run.processStartMs} ms, ` +
-          `database start ${run.databaseStartMs} ms, migrations + writer lock ${run.migrateAndLockMs} ms, snapshot load ${run.snapshotLoadMs} ms, ` +
-          `engine restore ${run.engineRestoreMs} ms, invariant check ${run.invariantCheckMs} ms, other ${run.otherMs} ms (book whole: ${back} orders)`,
-      );
+      return runs;
+    };
+    const median = (runs: Run[]): Run => [...runs].sort((a, b) => a.timeToReadyMs - b.timeToReadyMs)[Math.floor((runs.length - 1) / 2)]!;
+    const runs = await restarts(false);
+    const out: Record<string, unknown> = { ...median(runs), restarts: runs };
+    if (BASELINE) {
+      const baseRuns = await restarts(true);
+      const base = median(baseRuns);
+      out.baseline = { ...base, restarts: baseRuns };
+      out.ratio = Math.round((base.timeToReadyMs / median(runs).timeToReadyMs) * 100) / 100;
+      log(`bundle ${median(runs).timeToReadyMs} ms vs baseline (tsx) ${base.timeToReadyMs} ms to ready: ${String(out.ratio)}x faster`);
     }
-    const median = [...runs].sort((a, b) => a.timeToReadyMs - b.timeToReadyMs)[Math.floor((runs.length - 1) / 2)]!;
-    const out = { ...median, restarts: runs };
     if (JSON_OUT) process.stdout.write(`${JSON.stringify(out)}\n`);
     else log(JSON.stringify(out));
   } finally {

@@ -1,22 +1,35 @@
 /**
- * The only file that listens. `pnpm start` runs this: with no DATABASE_URL it starts an
- * embedded PostgreSQL under DATA_DIR, applies migrations, seeds demo data once and serves.
+ * The only file that listens. `pnpm start` runs this (as the bundle dist/server/index.mjs,
+ * scripts/build.mjs): with no DATABASE_URL it starts an embedded PostgreSQL under DATA_DIR,
+ * applies migrations, seeds demo data once and serves.
+ *
+ * Only the configuration and the embedded database's module are imported up front: the
+ * embedded PostgreSQL starts first, and the rest of the service loads (dynamic imports, lazy
+ * in the bundle too) while the cluster starts in its own processes.
  */
 import { loadEnv } from './env.ts';
-import { createLogger } from './logger.ts';
-import { startRuntime } from './runtime.ts';
-import { runGateway } from './realtime/gateway.ts';
-import { startHouseMaker, type RunningHouse } from './house/maker.ts';
+import { startEmbeddedDatabase, type EmbeddedPostgresHandle } from './db/embedded.ts';
+import type { RunningHouse } from './house/maker.ts';
 
 async function main(): Promise<void> {
   const env = loadEnv();
+  let embeddedDatabase: Promise<EmbeddedPostgresHandle> | undefined;
+  if (env.INSTANCE_ROLE !== 'gateway' && env.DATABASE_URL === undefined) {
+    embeddedDatabase = startEmbeddedDatabase(env.DATA_DIR);
+    embeddedDatabase.catch(() => undefined); // awaited (and reported) by startRuntime
+  }
+  const [{ createLogger }, { startRuntime }] = await Promise.all([import('./logger.ts'), import('./runtime.ts')]);
   const logger = createLogger(env);
-  if (env.INSTANCE_ROLE === 'gateway') return runGateway(env, logger);
-  const rt = await startRuntime(env, { logger });
+  if (env.INSTANCE_ROLE === 'gateway') {
+    const { runGateway } = await import('./realtime/gateway.ts');
+    return runGateway(env, logger);
+  }
+  const rt = await startRuntime(env, { logger, ...(embeddedDatabase === undefined ? {} : { embeddedDatabase }) });
   const base = (rt.url ?? '').replace('0.0.0.0', 'localhost');
   // The house maker: an ordinary socket client of this server (src/house/maker.ts).
   let house: RunningHouse | null = null;
   if ((env.HOUSE_MAKER ?? (rt.embeddedDatabase ? 'on' : 'off')) === 'on' && rt.url !== null) {
+    const { startHouseMaker } = await import('./house/maker.ts');
     house = await startHouseMaker(rt.ctx, rt.url.replace('0.0.0.0', '127.0.0.1'), { demo: rt.demo !== null, logger });
   }
   const lines = [

