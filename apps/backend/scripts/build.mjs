@@ -115,25 +115,6 @@ export async function buildBundle(hash = inputsHash()) {
       );
     },
   };
-  /**
-   * node-postgres decides at load whether it runs in a Cloudflare Worker; on Node 20 (no global
-   * `navigator`) it does so by constructing a `Response`, which loads Node's whole fetch
-   * implementation (undici): some 40 ms of CPU at every start, for an answer that is always
-   * "no" in this bundle (platform node). The check is replaced by that answer; a pg release
-   * without it fails the build, so the patch is looked at again.
-   * @type {import('esbuild').Plugin}
-   */
-  const pgNodeOnly = {
-    name: 'pg-node-only',
-    setup(build) {
-      build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
-        const source = readFileSync(args.path, 'utf8');
-        const marker = 'function isCloudflareRuntime() {';
-        if (!source.includes(marker)) throw new Error(`${args.path}: no isCloudflareRuntime() to replace (see pgNodeOnly in scripts/build.mjs)`);
-        return { contents: source.replace(marker, `${marker}\n  return false; // bundled for Node.js only (scripts/build.mjs)`), loader: 'js' };
-      });
-    },
-  };
   const result = await esbuild.build({
     absWorkingDir: backendDir,
     entryPoints: { index: 'src/server.ts' },
@@ -151,7 +132,7 @@ export async function buildBundle(hash = inputsHash()) {
     metafile: true,
     logLevel: 'warning',
     external: [...EXTERNAL, ...OPTIONAL_NATIVE],
-    plugins: [keepPrismaCli, pgNodeOnly],
+    plugins: [keepPrismaCli],
     // CommonJS dependencies inside an ES module bundle call require(), __filename and __dirname.
     banner: {
       js: [

