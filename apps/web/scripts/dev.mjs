@@ -10,7 +10,7 @@ const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repo = path.resolve(webDir, '../..');
 const port = process.env.PORT ?? '8080';
 const children = [
-  spawn('pnpm', ['--filter', '@prediction-markets/backend', 'start'], { cwd: repo, stdio: 'inherit', env: { ...process.env, PORT: port } }),
+  spawn('pnpm', ['--filter', '@prediction-markets/backend', 'dev'], { cwd: repo, stdio: 'inherit', env: { ...process.env, PORT: port } }),
   spawn('pnpm', ['exec', 'vite'], { cwd: webDir, stdio: 'inherit', env: { ...process.env, BACKEND_URL: `http://localhost:${port}` } }),
 ];
 let stopping = false;
