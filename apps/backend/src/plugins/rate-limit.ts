@@ -40,8 +40,9 @@ function isTrading(route: string | undefined): boolean {
   return route !== undefined && TRADING_PREFIXES.some((p) => route === p || route.startsWith(`${p}/`));
 }
 
-function isAuthAttempt(req: FastifyRequest): boolean {
-  return req.method === 'POST' && !req.is404 && (AUTH_ROUTES as readonly string[]).includes(req.routeOptions.url ?? '');
+/** `route`: the request's matched pattern (undefined when none); `req.routeOptions` builds a new object on every read. */
+function isAuthAttempt(req: FastifyRequest, route: string | undefined): boolean {
+  return req.method === 'POST' && route !== undefined && (AUTH_ROUTES as readonly string[]).includes(route);
 }
 
 
@@ -58,12 +59,12 @@ export function registerRateLimits(app: FastifyInstance, limits: Limits): void {
     } else {
       await spend(limits.public, `ip:${req.ip}`, 'per IP', 'ip');
     }
-    if (isAuthAttempt(req)) await spend(limits.authIp, `ip:${req.ip}`, 'sign-in attempts per IP', 'ip');
+    if (isAuthAttempt(req, route)) await spend(limits.authIp, `ip:${req.ip}`, 'sign-in attempts per IP', 'ip');
   });
 
   // After body validation: the email is normalised by the shared schema.
   app.addHook('preHandler', async (req) => {
-    if (!isAuthAttempt(req) || req.routeOptions.url !== '/api/auth/register') return;
+    if (req.method !== 'POST' || req.is404 || req.routeOptions.url !== '/api/auth/register') return;
     const email = (req.body as { email?: unknown } | undefined)?.email;
     if (typeof email !== 'string') return;
     const key = accountKey(email);
