@@ -443,6 +443,10 @@ export class Exchange {
       stats: stats ?? { statements: 0, rows: 0 },
     });
     this.committing = false;
+    // Pipelined: the next batch goes to the database first (what is queued executes into it
+    // and its statement is sent now), then this batch's answers and events are handed out while
+    // the database works on it.
+    if (this.pipelined) this.sendNext();
     const done = performance.now();
     batch.jobs.forEach((p, i) => {
       const r = batch.results[i]!;
@@ -451,6 +455,22 @@ export class Exchange {
     });
     this.publish(events);
     this.pump();
+  }
+
+  /**
+   * Start the next commit at once if there is work for it (called as a commit succeeds): run
+   * what is queued into the open batch, unless a read or exclusive work waits for committed
+   * state, and send the open batch. The rest (reads, exclusive work, idle waiters) is `pump`'s.
+   */
+  private sendNext(): void {
+    const engine = this.engineRef;
+    if (engine === null || this.exclusiveRunning || this.committing) return;
+    const barrier = this.pendingReads.length > 0 || this.queue[0]?.exclusive !== undefined;
+    if (!barrier) this.execute(engine);
+    const next = this.open;
+    if (next === null) return;
+    this.open = null;
+    this.startCommit(engine, next);
   }
 
   /**
