@@ -44,7 +44,7 @@
  * over phase 1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, chmodSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, chmodSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -272,6 +272,12 @@ function startServer(databaseUrl: string, dataDir: string, commit: 'serial' | 'p
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  // BENCH_SERVER_OUTPUT=FILE appends the server's stdout and stderr to FILE (e.g. with --trace-gc in BENCH_SERVER_NODE_ARGS).
+  const tee = process.env.BENCH_SERVER_OUTPUT;
+  if (tee !== undefined && tee !== '') {
+    child.stdout!.on('data', (c: Buffer) => appendFileSync(tee, c));
+    child.stderr!.on('data', (c: Buffer) => appendFileSync(tee, c));
+  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
     child.stdout!.on('data', (c: Buffer) => {
