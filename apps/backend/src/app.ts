@@ -3,7 +3,7 @@
  * app services (auth, errors), then routes. No port is opened here: server.ts listens;
  * tests use `app.inject()`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
@@ -16,7 +16,7 @@ import { orderRoutes } from './orders/routes.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { houseRoutes } from './house/routes.ts';
-import { requestId } from './logger.ts';
+import { lazyRequestLoggerFactory, requestId } from './logger.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { registerRateLimits } from './plugins/rate-limit.ts';
 import { registerMetrics } from './plugins/metrics.ts';
@@ -34,6 +34,8 @@ export interface BuildAppOptions {
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
+    // Each request's logger is made on its first line (logger.ts): most requests write none.
+    childLoggerFactory: lazyRequestLoggerFactory as unknown as NonNullable<FastifyServerOptions['childLoggerFactory']>,
     bodyLimit: ctx.env.BODY_LIMIT_BYTES,
     // reqId: a well-formed incoming x-request-id, else a UUID (logger.ts); echoed by security.ts.
     requestIdHeader: false,

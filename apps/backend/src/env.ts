@@ -49,18 +49,20 @@ export const EnvSchema = z.object({
   /** Most commands executed and committed in one database transaction. */
   MAX_BATCH_COMMANDS: z.coerce.number().int().min(1).max(10_000).default(500),
   /**
-   * How the writer commits a batch. `prisma` (default): one Prisma interactive transaction per
-   * batch. `pg`: batches without SQL hooks of their own (orders, cancels) go as their one
-   * statement over a dedicated node-postgres connection, about 1.5x the throughput (see the
-   * README's service benchmark); batches with hooks still use Prisma.
+   * How the writer sends a batch to the database. `pg` (default): a batch without SQL hooks of
+   * its own (orders, cancels: the hot path) goes as its one prepared statement over a dedicated
+   * node-postgres connection (autocommit: one statement is atomic); Prisma's client engine costs
+   * far more CPU per statement. `prisma`: every batch through Prisma (the earlier path; with
+   * WRITER_COMMIT=serial, the baseline of `pnpm bench:service`). Batches with hooks (markets,
+   * grants, audit entries) run in one Prisma interactive transaction either way.
    */
-  WRITER_SQL: z.enum(['prisma', 'pg']).default('prisma'),
+  WRITER_SQL: z.enum(['prisma', 'pg']).default('pg'),
   /**
    * How the writer overlaps work with commits. `pipelined` (default): the next batch executes
    * while the previous one commits, and a batch without SQL hooks is sent as its one statement
-   * without an interactive transaction. `serial`: nothing executes while a batch commits and
-   * every batch is a Prisma interactive transaction (the earlier path; the baseline of
-   * `pnpm bench:service`).
+   * without an interactive transaction. `serial`: nothing executes while a batch commits, and
+   * with WRITER_SQL=prisma every batch is a Prisma interactive transaction (the earlier path;
+   * the baseline of `pnpm bench:service`).
    */
   WRITER_COMMIT: z.enum(['pipelined', 'serial']).default('pipelined'),
   /**

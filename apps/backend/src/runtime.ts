@@ -292,10 +292,19 @@ function metricsObserver(m: Metrics): ExchangeObserver {
       m.commandsPerTransaction.observe(commands);
       m.orderMatchingDuration.observe(executeMs / 1000);
       m.databaseQueryDuration.observe({ operation: 'batch_commit' }, commitMs / 1000);
+      // Counted per label set, then one `inc` each: prom-client hashes the labels on every call.
+      const placed = new Map<string, { type: string; outcome: string; side: string; n: number }>();
+      const trades = new Map<string, number>();
       for (const e of events) {
-        if (e.type === 'ORDER_ACCEPTED') m.ordersPlacedTotal.inc({ type: e.order.orderType, outcome: e.order.outcome, side: e.order.side });
-        else if (e.type === 'TRADE') m.tradesExecutedTotal.inc({ kind: e.kind });
+        if (e.type === 'ORDER_ACCEPTED') {
+          const key = `${e.order.orderType}|${e.order.outcome}|${e.order.side}`;
+          const c = placed.get(key);
+          if (c === undefined) placed.set(key, { type: e.order.orderType, outcome: e.order.outcome, side: e.order.side, n: 1 });
+          else c.n++;
+        } else if (e.type === 'TRADE') trades.set(e.kind, (trades.get(e.kind) ?? 0) + 1);
       }
+      for (const { n, ...labels } of placed.values()) m.ordersPlacedTotal.inc(labels, n);
+      for (const [kind, n] of trades) m.tradesExecutedTotal.inc({ kind }, n);
     },
     batchFailed() {
       m.batchFailuresTotal.inc();

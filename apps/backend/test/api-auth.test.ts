@@ -221,6 +221,21 @@ describe('api: auth', () => {
     for (const r of results) if (r.status !== 200) expect(r.status).toBe(401);
   });
 
+  it('an access token verified (and remembered) before logout is refused right after it; other sessions go on', async () => {
+    const u = await t.registerUser();
+    const a = await t.api('POST', '/api/auth/login', { body: { email: u.email, password: u.password } });
+    const b = await t.api('POST', '/api/auth/login', { body: { email: u.email, password: u.password } });
+    const tokenA = ok(a, 200).accessToken as string;
+    const tokenB = ok(b, 200).accessToken as string;
+    // Used twice: the second use is answered from the verified-token memory (auth/tokens.ts).
+    ok(await t.api('GET', '/api/user/balance', { token: tokenA }), 200);
+    ok(await t.api('GET', '/api/user/balance', { token: tokenA }), 200);
+    ok(await t.api('POST', '/api/auth/logout', { body: { refreshToken: setCookies(a).pm_refresh!.value } }), 200);
+    expectError(await t.api('GET', '/api/user/balance', { token: tokenA }), 401, 'TOKEN_INVALID');
+    expectError(await t.api('GET', '/api/auth/me', { token: tokenA }), 401, 'TOKEN_INVALID');
+    ok(await t.api('GET', '/api/user/balance', { token: tokenB }), 200);
+  });
+
   it('logout revokes the session and clears the cookies; logout without a token is fine', async () => {
     const u = await t.registerUser();
     const login = await t.api('POST', '/api/auth/login', { body: { email: u.email, password: u.password } });

@@ -51,12 +51,41 @@ export interface PmClientOptions {
   refreshToken?: string;
   /** Renew the access token before it expires (default true when a refresh is possible). */
   autoRefresh?: boolean;
-  /** Per-request timeout, ms (default 15000). */
+  /** Per-request timeout, ms (default 15000); 0: none (the transport's own, if any). */
   timeoutMs?: number;
   rateLimit?: Partial<RateLimitPolicy>;
-  /** fetch implementation (default globalThis.fetch). */
-  fetch?: typeof fetch;
+  /**
+   * The transport (default globalThis.fetch). Any function shaped like fetch for what the
+   * client uses (`FetchLike`): a bot may hand in a leaner one than undici's, e.g. over its own
+   * keep-alive sockets, whose answers need not be full `Response` objects.
+   */
+  fetch?: FetchLike;
 }
+
+/** What the client passes to its transport: method, string headers, a JSON string body, a timeout signal. */
+export interface FetchLikeInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  credentials?: 'include';
+  /** Aborts the request when the per-request timeout passes (absent with `timeoutMs: 0`). */
+  signal?: AbortSignal;
+}
+
+/** What the client reads of an answer: a subset of `Response`. */
+export interface FetchLikeResponse {
+  status: number;
+  ok: boolean;
+  headers: {
+    get(name: string): string | null;
+    /** Node's fetch: the Set-Cookie lines (bearer mode keeps the rotated refresh token from it). */
+    getSetCookie?(): string[];
+  };
+  text(): Promise<string>;
+}
+
+/** The transport: `fetch` itself, or anything that answers these calls the same way (rejects on a network failure; rejects with a `TimeoutError`/`AbortError` when `signal` aborts). */
+export type FetchLike = (url: string, init: FetchLikeInit) => Promise<FetchLikeResponse>;
 
 /** The current session as the client knows it. */
 export interface SessionInfo {
@@ -112,7 +141,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class PmClient extends Emitter<ClientEvents> {
   readonly baseUrl: string;
   readonly mode: 'cookie' | 'bearer';
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
   private readonly timeoutMs: number;
   private readonly rateLimit: RateLimitPolicy;
   private readonly autoRefresh: boolean | undefined;
@@ -128,8 +157,7 @@ export class PmClient extends Emitter<ClientEvents> {
     super();
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.mode = opts.auth ?? 'bearer';
-    const f = opts.fetch ?? globalThis.fetch;
-    this.fetchImpl = f.bind(globalThis);
+    this.fetchImpl = opts.fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.rateLimit = { maxRetries: opts.rateLimit?.maxRetries ?? 3, maxWaitMs: opts.rateLimit?.maxWaitMs ?? 10_000 };
     this.autoRefresh = opts.autoRefresh;
@@ -454,16 +482,19 @@ export class PmClient extends Emitter<ClientEvents> {
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (this.mode === 'bearer' && this.accessToken !== null) headers.authorization = `Bearer ${this.accessToken}`;
-    let response: Response;
+    let response: FetchLikeResponse;
+    // One controller and one timer per request, cleared on the answer: cheaper than
+    // AbortSignal.timeout, whose timer and weak references outlive every request by timeoutMs.
+    const controller = this.timeoutMs > 0 ? new AbortController() : null;
+    const timer = controller === null ? null : setTimeout(() => controller.abort(timeoutError()), this.timeoutMs);
     try {
-      response = await this.fetchImpl(url, {
-        method,
-        headers,
-        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-        ...(this.mode === 'cookie' ? { credentials: 'include' as const } : {}),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      const init: FetchLikeInit = { method, headers };
+      if (opts.body !== undefined) init.body = JSON.stringify(opts.body);
+      if (this.mode === 'cookie') init.credentials = 'include';
+      if (controller !== null) init.signal = controller.signal;
+      response = await this.fetchImpl(url, init);
     } catch (err) {
+      if (timer !== null) clearTimeout(timer);
       const name = (err as { name?: string }).name;
       if (name === 'TimeoutError' || name === 'AbortError') return failure('TIMEOUT', `${method} ${path}: no answer within ${this.timeoutMs} ms`);
       return failure('NETWORK_ERROR', `${method} ${path}: ${(err as Error).message ?? String(err)}`);
@@ -472,8 +503,12 @@ export class PmClient extends Emitter<ClientEvents> {
     try {
       const text = await response.text();
       body = text === '' ? undefined : JSON.parse(text);
-    } catch {
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name === 'TimeoutError' || name === 'AbortError') return failure('TIMEOUT', `${method} ${path}: no answer within ${this.timeoutMs} ms`);
       return failure('BAD_RESPONSE', `${method} ${path}: answer is not JSON (HTTP ${response.status})`, response.status);
+    } finally {
+      if (timer !== null) clearTimeout(timer);
     }
     if (response.ok) {
       this.captureRefreshCookie(response);
@@ -516,10 +551,9 @@ export class PmClient extends Emitter<ClientEvents> {
   }
 
   /** Node's fetch exposes Set-Cookie: keep the rotated refresh token (bearer mode). Browsers hide it (cookie mode needs none). */
-  private captureRefreshCookie(response: Response): void {
+  private captureRefreshCookie(response: FetchLikeResponse): void {
     if (this.mode !== 'bearer') return;
-    const h = response.headers as Headers & { getSetCookie?: () => string[] };
-    for (const c of h.getSetCookie?.() ?? []) {
+    for (const c of response.headers.getSetCookie?.() ?? []) {
       const m = /^pm_refresh=([^;]*)/.exec(c);
       if (m !== null && m[1] !== undefined && m[1] !== '') this.refreshToken = decodeURIComponent(m[1]);
     }
@@ -539,6 +573,13 @@ export class PmClient extends Emitter<ClientEvents> {
     (t as { unref?: () => void }).unref?.();
     this.refreshTimer = t;
   }
+}
+
+/** The reason a request is aborted when its timeout passes (what AbortSignal.timeout gives). */
+function timeoutError(): Error {
+  const err = new Error('the request timed out');
+  err.name = 'TimeoutError';
+  return err;
 }
 
 function enc(s: string): string {

@@ -10,7 +10,7 @@
  * Every call resolves to `Result<T>` (`{ ok: true, data }` or `{ ok: false, error }`, error a
  * union by stable code); `unwrap()` throws `PmApiError` instead. See README.md.
  */
-export { PmClient, newClientOrderId, jwtExpiryMs, type PmClientOptions, type SessionInfo, type ClientEvents, type RateLimitPolicy, type RequestOptions } from './client.ts';
+export { PmClient, newClientOrderId, jwtExpiryMs, type PmClientOptions, type FetchLike, type FetchLikeInit, type FetchLikeResponse, type SessionInfo, type ClientEvents, type RateLimitPolicy, type RequestOptions } from './client.ts';
 export { PmSocket, type ConnectOptions, type SocketEvents, type FillEvent, type OrderInput } from './socket.ts';
 export { MarketBook, type BookLevel, type BookFeedState, type MarketBookEvents } from './market-book.ts';
 export { PmApiError, unwrap, retryAfterSec, CLIENT_ERRORS, type PmError, type Result, type ErrorCode, type ClientErrorCode, type ErrorDetailsByCode } from './errors.ts';

@@ -38,10 +38,11 @@ function sameSecret(a: string, b: string): boolean {
 /** `exchange` is absent on a socket gateway (INSTANCE_ROLE=gateway), which has no writer queue. */
 export function registerMetrics(app: FastifyInstance, ctx: Pick<AppContext, 'env' | 'metrics'> & { exchange?: Pick<AppContext['exchange'], 'queueDepth'> }): void {
   const m = ctx.metrics;
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const labels = { method: KNOWN_METHODS.has(req.method) ? req.method : 'OTHER', route: routeLabel(req), status: String(reply.statusCode) };
     m.httpRequestsTotal.inc(labels);
     m.httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   app.withTypeProvider<ZodTypeProvider>().get('/metrics', {

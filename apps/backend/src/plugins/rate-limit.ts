@@ -40,8 +40,9 @@ function isTrading(route: string | undefined): boolean {
   return route !== undefined && TRADING_PREFIXES.some((p) => route === p || route.startsWith(`${p}/`));
 }
 
-function isAuthAttempt(req: FastifyRequest): boolean {
-  return req.method === 'POST' && !req.is404 && (AUTH_ROUTES as readonly string[]).includes(req.routeOptions.url ?? '');
+/** `route`: the request's matched pattern (undefined when none); `req.routeOptions` builds a new object on every read. */
+function isAuthAttempt(req: FastifyRequest, route: string | undefined): boolean {
+  return req.method === 'POST' && route !== undefined && (AUTH_ROUTES as readonly string[]).includes(route);
 }
 
 
@@ -49,31 +50,37 @@ function isAuthAttempt(req: FastifyRequest): boolean {
 export function registerRateLimits(app: FastifyInstance, limits: Limits): void {
   const emailKeys = new WeakMap<FastifyRequest, string>();
 
-  app.addHook('onRequest', async (req) => {
+  // Callback-style hooks (no promise wrapper per request; see plugins/auth.ts).
+  app.addHook('onRequest', (req, _reply, done) => {
     const route = req.is404 ? undefined : req.routeOptions.url;
-    if (isExempt(route)) return;
+    if (isExempt(route)) return done();
     // Market makers (entrance/limits.ts) spend their own (higher) budget on every route, never their IP's.
-    if (req.authUser !== null && (isTrading(route) || limits.tierOf(req.authUser.id) === 'maker')) {
-      await spend(limits.trading, tradingKey(req.authUser.id), 'per user', 'user');
-    } else {
-      await spend(limits.public, `ip:${req.ip}`, 'per IP', 'ip');
-    }
-    if (isAuthAttempt(req)) await spend(limits.authIp, `ip:${req.ip}`, 'sign-in attempts per IP', 'ip');
+    const first =
+      req.authUser !== null && (isTrading(route) || limits.tierOf(req.authUser.id) === 'maker')
+        ? spend(limits.trading, tradingKey(req.authUser.id), 'per user', 'user')
+        : spend(limits.public, `ip:${req.ip}`, 'per IP', 'ip');
+    const all = isAuthAttempt(req, route) ? first.then(() => spend(limits.authIp, `ip:${req.ip}`, 'sign-in attempts per IP', 'ip')) : first;
+    all.then(() => done(), done);
   });
 
   // After body validation: the email is normalised by the shared schema.
-  app.addHook('preHandler', async (req) => {
-    if (!isAuthAttempt(req) || req.routeOptions.url !== '/api/auth/register') return;
+  app.addHook('preHandler', (req, _reply, done) => {
+    if (req.method !== 'POST' || req.is404 || req.routeOptions.url !== '/api/auth/register') return done();
     const email = (req.body as { email?: unknown } | undefined)?.email;
-    if (typeof email !== 'string') return;
+    if (typeof email !== 'string') return done();
     const key = accountKey(email);
-    await spend(limits.authEmail, key, 'registrations per email', 'account');
-    emailKeys.set(req, key);
+    spend(limits.authEmail, key, 'registrations per email', 'account').then(() => {
+      emailKeys.set(req, key);
+      done();
+    }, done);
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const key = emailKeys.get(req);
-    if (key === undefined || reply.statusCode >= 300) return;
-    await limits.authEmail.reward(key, 1).catch(() => undefined);
+    if (key === undefined || reply.statusCode >= 300) return done();
+    limits.authEmail.reward(key, 1).then(
+      () => done(),
+      () => done(),
+    );
   });
 }
