@@ -24,7 +24,7 @@
  * (default 10).
  *
  * Set-up: a fresh embedded PostgreSQL (temporary data directory, fsync and
- * synchronous_commit ON) and the server (`node --import tsx src/server.ts`, NODE_ENV=production)
+ * synchronous_commit ON) and the server exactly as `pnpm start` runs it (the pre-built bundle, bench/server-process.ts; NODE_ENV=production)
  * as a CHILD process, both on this machine; this process is the load generator and talks to
  * the server over loopback HTTP/1.1 with keep-alive connections, through the client SDK
  * (`@prediction-markets/client`, one bearer-mode `PmClient` per user) as a bot would, on a
@@ -48,13 +48,12 @@ import { appendFileSync, mkdtempSync, rmSync, chmodSync, readFileSync, readdirSy
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { JSON_OUT, log, option } from './cli.ts';
+import { ensureServerBundle, serverProcess } from './server-process.ts';
 import { PmClient, type FetchLikeInit, type FetchLikeResponse, type Result as SdkResult } from '@prediction-markets/client';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { mulberry32 as prng } from '../test/helpers/kit.ts';
 
-const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // ---------------------------------------------------------------- options
 
@@ -246,8 +245,9 @@ async function metricsText(): Promise<string> {
 function startServer(databaseUrl: string, dataDir: string, commit: 'serial' | 'pipelined'): Promise<ChildProcess> {
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((x) => x.length > 0);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/server.ts'], {
-    cwd: BACKEND_DIR,
+  const server = serverProcess(extra);
+  const child = spawn(server.command, server.args, {
+    cwd: server.cwd,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -713,6 +713,7 @@ async function runOnce(commit: 'serial' | 'pipelined'): Promise<Result> {
 }
 
 async function main(): Promise<void> {
+  await ensureServerBundle();
   const baseline = process.argv.includes('--no-baseline') ? null : await runOnce('serial');
   if (process.argv.includes('--baseline-only')) {
     if (JSON_OUT) process.stdout.write(`${JSON.stringify(baseline)}\n`);
