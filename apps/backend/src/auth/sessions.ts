@@ -12,14 +12,19 @@
  *   a handshake or `session:refresh` with one of its tokens is refused (TOKEN_INVALID).
  * - With REDIS_URL, each revocation is also published on `pm:sessions:revoked`, so that socket
  *   gateways (which hold no database list of their own) disconnect their sockets and refuse the
- *   session's tokens from then on. A gateway started after a revocation still accepts that
- *   session's unexpired access tokens for at most ACCESS_TOKEN_TTL_SEC (documented limitation).
+ *   session's tokens from then on; and it is kept in the sorted set `pm:sessions:revoked:until`
+ *   (member: session id, score: epoch ms until which its tokens may be unexpired), which a
+ *   gateway reads when it starts listening, so a gateway started after a revocation refuses the
+ *   session's tokens too. Expired members are removed at each revocation, and the key expires
+ *   ACCESS_TOKEN_TTL_SEC after the last one.
  */
 import type { Logger } from 'pino';
 import type { Redis } from '../redis.ts';
 
 /** Redis channel carrying revocations to other instances. */
 export const SESSION_REVOKED_CHANNEL = 'pm:sessions:revoked';
+/** Redis sorted set of the revocations whose tokens may still be unexpired: session id scored by epoch ms. */
+export const SESSION_REVOKED_SET = 'pm:sessions:revoked:until';
 
 /** One revoked session. */
 export interface Revocation {
@@ -57,15 +62,27 @@ export class SessionRevocations {
 
   /** Remember a revocation made elsewhere (database at start, another instance): no publish. */
   remember(r: Revocation, revokedAtMs: number = this.now()): void {
-    if (this.revoked.size > 100_000) this.prune();
-    this.revoked.set(r.sessionId, revokedAtMs + this.accessTtlMs);
+    this.keepUntil(r.sessionId, revokedAtMs + this.accessTtlMs);
     for (const l of this.listeners) l(r);
   }
 
-  /** Revoke a session here and, with Redis, on every other instance. */
+  /**
+   * Revoke a session here and, with Redis, on every other instance: published to the running
+   * ones and added to SESSION_REVOKED_SET for those that start later (one MULTI; a Redis
+   * failure is logged, the revocation here stands).
+   */
   revoke(r: Revocation): void {
-    this.remember(r);
-    this.redis?.publish(SESSION_REVOKED_CHANNEL, JSON.stringify(r)).catch((err: unknown) => this.logger?.warn({ err }, 'publishing a session revocation failed'));
+    const now = this.now();
+    this.remember(r, now);
+    if (this.redis === null) return;
+    this.redis
+      .multi()
+      .zadd(SESSION_REVOKED_SET, now + this.accessTtlMs, r.sessionId)
+      .zremrangebyscore(SESSION_REVOKED_SET, '-inf', now)
+      .pexpire(SESSION_REVOKED_SET, this.accessTtlMs)
+      .publish(SESSION_REVOKED_CHANNEL, JSON.stringify(r))
+      .exec()
+      .catch((err: unknown) => this.logger?.warn({ err }, 'publishing a session revocation failed'));
   }
 
   /** Be told of every revocation (local or, after `listen`, from other instances). Returns an unsubscribe function. */
@@ -74,7 +91,11 @@ export class SessionRevocations {
     return () => this.listeners.delete(listener);
   }
 
-  /** Receive other instances' revocations over Redis (gateways). */
+  /**
+   * Receive other instances' revocations over Redis (gateways): subscribes to
+   * SESSION_REVOKED_CHANNEL, then loads the unexpired entries of SESSION_REVOKED_SET. Rejects
+   * when Redis cannot be reached (the gateway then does not start).
+   */
   async listen(): Promise<void> {
     if (this.redis === null || this.sub !== null) return;
     const sub = this.redis.duplicate();
@@ -89,6 +110,16 @@ export class SessionRevocations {
       }
     });
     await sub.subscribe(SESSION_REVOKED_CHANNEL);
+    // Subscribed first, then read the set: a revocation made in between is in one or both.
+    const entries = await this.redis.zrangebyscore(SESSION_REVOKED_SET, this.now(), '+inf', 'WITHSCORES');
+    for (let i = 0; i + 1 < entries.length; i += 2) this.keepUntil(entries[i]!, Number(entries[i + 1]));
+  }
+
+  /** Refuse `sessionId`'s tokens until `untilMs` (epoch ms); a later deadline already known is kept. */
+  private keepUntil(sessionId: string, untilMs: number): void {
+    if (this.revoked.size > 100_000) this.prune();
+    const known = this.revoked.get(sessionId);
+    if (known === undefined || known < untilMs) this.revoked.set(sessionId, untilMs);
   }
 
   async close(): Promise<void> {
