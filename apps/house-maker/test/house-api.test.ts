@@ -1,10 +1,12 @@
 // The backend's house feature (apps/backend/src/house) with the in-process maker: admin
 // settings with stable error codes and nothing placed on bad ones, the HOUSE account funded by
-// an audited admin grant, the published state, HOUSE_POSITION_OPEN, disable.
+// an audited admin grant, the published state, houseQty on every view of the book (REST, the
+// writer's sockets, a gateway's database snapshot), HOUSE_POSITION_OPEN, disable.
 import { afterEach, describe, expect, it } from 'vitest';
 import { unwrap, type PmClient } from '@prediction-markets/client';
 import { adminClient, newTrader, startLive, waitFor, type LiveExchange } from '../../../packages/client/test/helpers.ts';
 import { startHouseMaker, type RunningHouse } from '../../backend/src/house/maker.ts';
+import { databaseSnapshots } from '../../backend/src/realtime/snapshot.ts';
 
 let live: LiveExchange | null = null;
 let house: RunningHouse | null = null;
@@ -70,6 +72,10 @@ describe('house feature', () => {
     const rest = unwrap(await trader.getOrderbook(market.slug, { depth: 99 }));
     expect(rest.yes.bids.find((l) => l.price === 45)).toMatchObject({ quantity: houseAt45 + 7, houseQty: houseAt45 });
     expect(rest.yes.asks.every((l) => l.houseQty === l.quantity)).toBe(true);
+    // A socket gateway's snapshot (read from the database, not the engine) shades the same levels.
+    const stored = await databaseSnapshots(live.t.rt.ctx.prisma).snapshot(market.id);
+    expect(stored?.yes).toEqual(rest.yes);
+    expect(stored?.no).toEqual(rest.no);
     expect(book.ladder('YES')).toEqual(rest.yes);
     expect(book.ladder('NO')).toEqual(rest.no);
     unwrap(await trader.cancelAllOrders(market.slug));

@@ -56,6 +56,8 @@ export interface StoredLevel {
   price: number;
   quantity: number;
   orders: number;
+  /** Of `quantity`, the shares resting for the house market maker (the user whose email is `storedBook`'s `houseEmail`). */
+  houseQty: number;
 }
 
 interface SnapshotRow {
@@ -64,7 +66,7 @@ interface SnapshotRow {
   outcome: string | null;
   last_price: number | null;
   volume: bigint;
-  levels: { side: 'BUY' | 'SELL'; outcome: Outcome; p: number; q: number; n: number }[];
+  levels: { side: 'BUY' | 'SELL'; outcome: Outcome; p: number; q: number; n: number; h: number }[];
 }
 
 /**
@@ -75,9 +77,10 @@ interface SnapshotRow {
 const SNAPSHOT_SQL = `
 SELECT m.seq, m.status::text AS status, m.outcome::text AS outcome, m.last_yes_price_cents AS last_price, m.volume_shares AS volume,
   COALESCE((
-    SELECT json_agg(json_build_object('side', l.side, 'outcome', l.outcome, 'p', l.p, 'q', l.q, 'n', l.n))
+    SELECT json_agg(json_build_object('side', l.side, 'outcome', l.outcome, 'p', l.p, 'q', l.q, 'n', l.n, 'h', l.h))
     FROM (
-      SELECT o.side::text AS side, o.outcome::text AS outcome, o.price_cents AS p, sum(o.remaining_qty)::int AS q, count(*)::int AS n
+      SELECT o.side::text AS side, o.outcome::text AS outcome, o.price_cents AS p, sum(o.remaining_qty)::int AS q, count(*)::int AS n,
+        coalesce(sum(o.remaining_qty) FILTER (WHERE o.user_id = (SELECT u.id FROM users u WHERE u.email = $2)), 0)::int AS h
       FROM orders o
       WHERE o.market_id = m.id AND o.status IN ('OPEN', 'PARTIALLY_FILLED') AND o.price_cents IS NOT NULL
       GROUP BY 1, 2, 3
@@ -86,9 +89,14 @@ SELECT m.seq, m.status::text AS status, m.outcome::text AS outcome, m.last_yes_p
 FROM markets m
 WHERE m.id = $1::uuid`;
 
-/** A market's committed state as stored: status, figures and the YES book's levels (unsorted); null when there is no such market. */
-export async function storedBook(prisma: PrismaClient, marketId: string): Promise<{ seq: number; status: MarketStatus; outcome: Outcome | null; lastPrice: number | null; volume: number; levels: StoredLevel[] } | null> {
-  const rows = await prisma.$queryRawUnsafe<SnapshotRow[]>(SNAPSHOT_SQL, marketId);
+/**
+ * A market's committed state as stored: status, figures and the YES book's levels (unsorted),
+ * each with the house market maker's share (`houseQty`: the resting shares of the user whose
+ * email is `houseEmail`, house/queries.ts HOUSE_EMAIL; 0 when there is no such user); null
+ * when there is no such market.
+ */
+export async function storedBook(prisma: PrismaClient, marketId: string, houseEmail: string): Promise<{ seq: number; status: MarketStatus; outcome: Outcome | null; lastPrice: number | null; volume: number; levels: StoredLevel[] } | null> {
+  const rows = await prisma.$queryRawUnsafe<SnapshotRow[]>(SNAPSHOT_SQL, marketId, houseEmail);
   const r = rows[0];
   if (r === undefined) return null;
   // Orders of both outcomes rest on the one YES book (mirror.ts): merge them per YES level.
@@ -98,10 +106,11 @@ export async function storedBook(prisma: PrismaClient, marketId: string): Promis
     const price = yesPriceOf(l.p, l.outcome);
     const key = `${side}${price}`;
     const level = byLevel.get(key);
-    if (level === undefined) byLevel.set(key, { side, price, quantity: l.q, orders: l.n });
+    if (level === undefined) byLevel.set(key, { side, price, quantity: l.q, orders: l.n, houseQty: l.h });
     else {
       level.quantity += l.q;
       level.orders += l.n;
+      level.houseQty += l.h;
     }
   }
   return { seq: Number(r.seq), status: r.status as MarketStatus, outcome: r.outcome as Outcome | null, lastPrice: r.last_price, volume: Number(r.volume), levels: [...byLevel.values()] };

@@ -16,12 +16,13 @@ import type { PrismaClient } from '../db/types.ts';
 import { storedBook, type StoredLevel } from '../markets/queries.ts';
 import { ladderDto } from '../orders/dto.ts';
 import { withHouseQty, type HouseLevels } from '../house/levels.ts';
+import { HOUSE_EMAIL } from '../house/queries.ts';
 
 export interface SnapshotLevel {
   price: number;
   quantity: number;
   orders: number;
-  /** The house market maker's shares at the level (engine snapshots; house/levels.ts). */
+  /** The house market maker's shares at the level, when any (house/levels.ts on the writer; the stored orders on a gateway). */
   houseQty?: number;
 }
 
@@ -66,13 +67,18 @@ export function engineSnapshots(exchange: Exchange, house?: HouseLevels): Snapsh
   };
 }
 
-/** Snapshots read from the database (markets/queries.ts `storedBook`: one consistent statement); the NO ladder mirrored from the YES one. */
+/**
+ * Snapshots read from the database (markets/queries.ts `storedBook`: one consistent statement),
+ * levels annotated with the house market maker's shares as the writer's are; the NO ladder
+ * mirrored from the YES one.
+ */
 export function databaseSnapshots(prisma: PrismaClient): SnapshotSource {
   return {
     async snapshot(marketId) {
-      const book = await storedBook(prisma, marketId);
+      const book = await storedBook(prisma, marketId, HOUSE_EMAIL);
       if (book === null) return null;
-      const level = (l: StoredLevel): SnapshotLevel => ({ price: l.price, quantity: l.quantity, orders: l.orders });
+      const level = (l: StoredLevel): SnapshotLevel =>
+        l.houseQty > 0 ? { price: l.price, quantity: l.quantity, orders: l.orders, houseQty: l.houseQty } : { price: l.price, quantity: l.quantity, orders: l.orders };
       const yes: SnapshotLadder = {
         bids: book.levels.filter((l) => l.side === 'BID').map(level).sort((a, b) => b.price - a.price),
         asks: book.levels.filter((l) => l.side === 'ASK').map(level).sort((a, b) => a.price - b.price),
