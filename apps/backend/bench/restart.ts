@@ -32,7 +32,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JSON_OUT, log, option } from './cli.ts';
-import { BACKEND_DIR, devServerProcess, ensureServerBundle, serverProcess } from './server-process.ts';
+import { BACKEND_DIR, benchServerEnv, devServerProcess, ensureServerBundle, serverProcess } from './server-process.ts';
 import { PmClient, type Result } from '@prediction-markets/client';
 
 const ORDERS = option('orders', 100_000, { integer: true });
@@ -55,23 +55,13 @@ function startServer(dataDir: string, logLevel: string, profile = false, dev = f
   const cmd = dev ? devServerProcess(nodeOptions) : serverProcess(nodeOptions);
   const child = spawn(cmd.command, cmd.args, {
     cwd: cmd.cwd,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
+    env: benchServerEnv({
       DATABASE_URL: '',
       DATA_DIR: dataDir,
       JWT_SECRET: 'restart-bench-secret-that-is-long-enough-0123456789',
       LOG_LEVEL: logLevel,
-      SEED_DEMO: 'false',
-      ADMIN_EMAIL: 'admin@bench.local',
-      ADMIN_PASSWORD: 'admin-bench-password',
-      RATE_LIMIT_PUBLIC_POINTS: '100000000',
-      RATE_LIMIT_TRADING_POINTS: '100000000',
-      RATE_LIMIT_AUTH_POINTS: '100000000',
       MAX_OPEN_ORDERS_PER_MARKET: '1000000',
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

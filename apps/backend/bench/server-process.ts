@@ -36,3 +36,24 @@ export async function ensureServerBundle(): Promise<void> {
   const what = await ensureBundle({ quiet: true });
   if (what === 'built') process.stderr.write('server bundle (re)built: apps/backend/dist/server/index.mjs\n');
 }
+
+/**
+ * The environment every benchmark's server runs with (production mode, loopback, an ephemeral
+ * port, no demo data, a bench admin, rate limits out of the way), over `process.env`, then
+ * `overrides` (an `undefined` value removes a variable).
+ */
+export function benchServerEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SEED_DEMO: 'false',
+    ADMIN_EMAIL: 'admin@bench.local',
+    ADMIN_PASSWORD: 'admin-bench-password',
+    RATE_LIMIT_PUBLIC_POINTS: '100000000',
+    RATE_LIMIT_TRADING_POINTS: '100000000',
+    RATE_LIMIT_AUTH_POINTS: '100000000',
+    ...overrides,
+  };
+}

@@ -49,7 +49,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { JSON_OUT, log, option } from './cli.ts';
-import { ensureServerBundle, serverProcess } from './server-process.ts';
+import { benchServerEnv, ensureServerBundle, serverProcess } from './server-process.ts';
 import { PmClient, type FetchLikeInit, type FetchLikeResponse, type Result as SdkResult } from '@prediction-markets/client';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { mulberry32 as prng } from '../test/helpers/kit.ts';
@@ -248,27 +248,17 @@ function startServer(databaseUrl: string, dataDir: string, commit: 'serial' | 'p
   const server = serverProcess(extra);
   const child = spawn(server.command, server.args, {
     cwd: server.cwd,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
+    env: benchServerEnv({
       DATABASE_URL: databaseUrl,
       DATA_DIR: dataDir,
       MIGRATE_ON_START: 'true',
       JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-0123456789',
       LOG_LEVEL: 'warn',
-      SEED_DEMO: 'false',
-      ADMIN_EMAIL: 'admin@bench.local',
-      ADMIN_PASSWORD: 'admin-bench-password',
-      RATE_LIMIT_PUBLIC_POINTS: '100000000',
-      RATE_LIMIT_TRADING_POINTS: '100000000',
-      RATE_LIMIT_AUTH_POINTS: '100000000',
       MAX_OPEN_ORDERS_PER_MARKET: '100000',
       // The baseline pins the issue's path (serial writer, every batch in a Prisma interactive
       // transaction); the default run leaves both to the server's defaults.
       ...(commit === 'serial' ? { WRITER_COMMIT: 'serial', WRITER_SQL: 'prisma' } : { WRITER_COMMIT: undefined, WRITER_SQL: undefined }),
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
