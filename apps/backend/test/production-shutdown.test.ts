@@ -4,6 +4,7 @@
 // refused cleanly (503 SHUTTING_DOWN or connection refused), and a restart must rebuild the
 // same state. Shutdown is triggered after a number of acknowledgements, not after a delay.
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestExchange, type TestExchange, type TestUser } from './helpers/server.ts';
@@ -111,5 +112,37 @@ describe('production: graceful shutdown', () => {
     const mine = ok(await tx.api('GET', '/api/orders/user/orders?limit=100', { token: users[0]!.token }), 200);
     const acked0 = new Set(acks.map((a) => a.orderId));
     expect(mine.orders.some((o: { id: number }) => acked0.has(o.id))).toBe(true);
+  });
+
+  it('a connection that has sent nothing (a browser preconnect) and an idle keep-alive one do not hold the close', async () => {
+    const t2 = await startTestExchange(NO_RATE_LIMITS, { listen: true });
+    const { port } = new URL(t2.rt.url!);
+    const open = (): Promise<net.Socket> =>
+      new Promise((resolve, reject) => {
+        const s = net.connect(Number(port), '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      });
+    const closedByServer = (s: net.Socket): Promise<void> => new Promise((resolve) => s.once('close', () => resolve()));
+    // Connected, nothing sent: Node counts it neither idle nor finished until its headers time out (60 s).
+    const silent = await open();
+    const silentClosed = closedByServer(silent);
+    // One request answered, the connection kept alive.
+    const keepAlive = await open();
+    const keepAliveClosed = closedByServer(keepAlive);
+    const answered = new Promise<string>((resolve) => {
+      let text = '';
+      keepAlive.on('data', (c: Buffer) => {
+        text += c.toString();
+        if (text.includes('\r\n\r\n')) resolve(text);
+      });
+    });
+    keepAlive.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+    expect(await answered).toMatch(/^HTTP\/1\.1 200/);
+
+    // The close finishes (within the test's timeout, far below 60 s) and the server closed both.
+    await t2.close();
+    await silentClosed;
+    await keepAliveClosed;
+    expect(silent.destroyed && keepAlive.destroyed).toBe(true);
   });
 });

@@ -14,6 +14,8 @@
  *   origin gets no allow headers, so browsers refuse the response. Empty: no CORS at all
  *   (same-origin only). `*` is not accepted: credentials (cookies) need exact origins.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
@@ -44,8 +46,27 @@ async function staticHelmetHeaders(): Promise<Record<string, string>> {
 
 export async function registerSecurity(app: FastifyInstance, env: Pick<Env, 'CORS_ORIGIN'>): Promise<void> {
   let closing = false;
+  // Connections with no request in progress when shutdown begins are closed at once: a
+  // keep-alive connection between requests, and a socket a browser opened ahead of time
+  // (preconnect) that has sent nothing yet. Node's server.close() waits for every connection,
+  // and `closeIdleConnections` (Fastify's default) does not count the latter as idle: it held
+  // the close until the headers timeout (60 s). Requests in progress finish first (onSend below).
+  const requestsInProgress = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    requestsInProgress.set(socket, 0);
+    socket.once('close', () => requestsInProgress.delete(socket));
+  });
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    requestsInProgress.set(socket, (requestsInProgress.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const n = requestsInProgress.get(socket);
+      if (n !== undefined) requestsInProgress.set(socket, n - 1);
+    });
+  });
   app.addHook('preClose', async () => {
     closing = true;
+    for (const [socket, n] of requestsInProgress) if (n === 0) socket.destroy();
   });
   // @fastify/helmet 13 rebuilds helmet's middleware (re-parsing the CSP directives) on EVERY
   // request: about 6 % of the server's CPU per order. Its headers are the same for every
